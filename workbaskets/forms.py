@@ -183,7 +183,7 @@ class NoteForm(forms.Form):
 class ContactAttemptForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of contact"), choices=ContactKind.choices)
     reached = forms.BooleanField(label=_("Person reached"), required=False)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     part_of_day = forms.ChoiceField(label=_("Part of day"), choices=PartOfDay.choices)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000

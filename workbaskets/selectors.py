@@ -34,11 +34,11 @@ def granted_basket_ids(*, user: Any, membership: Membership) -> QuerySet[Any]:
     """Return the ids of the baskets granted to the user or to one of the user's teams."""
     by_user = WorkBasketUserObjectPermission.objects.filter(
         user=user, permission__codename=TRIAGE_CODENAME
-    ).values("content_object_id")
+    ).values_list("content_object_id", flat=True)
     by_team = WorkBasketGroupObjectPermission.objects.filter(
         group__name__in=[team_group_name(team_id) for team_id in _team_ids(membership)],
         permission__codename=TRIAGE_CODENAME,
-    ).values("content_object_id")
+    ).values_list("content_object_id", flat=True)
     return by_user.union(by_team)
 
 

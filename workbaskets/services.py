@@ -109,6 +109,8 @@ class Preview:
 
 def preview_baskets(*, municipality: Municipality, proposed: Sequence[routing.Basket]) -> Preview:
     """Route the open items against proposed baskets without saving anything (the what-if)."""
+    if not proposed:
+        return Preview()
     names = {b.pk: b.name for b in WorkBasket.objects.for_municipality(municipality)}
     names.update({b.key: b.name for b in proposed})
     rows = list(
@@ -511,6 +513,8 @@ def reroute_unstarted(*, municipality: Municipality, today: dt.date | None = Non
     today = today or timezone.localdate()
     now = timezone.now()
     baskets = routing_baskets(municipality=municipality)
+    if not baskets:
+        return 0
     by_key = {basket.key: basket for basket in baskets}
     names = {basket.key: basket.name for basket in baskets}
     items = list(WorkItem.objects.for_municipality(municipality).unstarted())

@@ -116,7 +116,9 @@ def _item_list(request: HttpRequest, *, basket: WorkBasket | None, items, title:
             "query": query,
             "saved_filters": saved,
             "save_form": SaveFilterForm(initial={"query": query}),
-            "bulk_form": BulkForm(items=WorkItem.objects.none(), municipality_id=membership.municipality_id),
+            "bulk_form": BulkForm(
+                items=WorkItem.objects.none(), municipality_id=membership.municipality_id, auto_id="bulk_%s"
+            ),
             "can_work": selectors.can_work(membership),
             "today": timezone.localdate(),
         },
