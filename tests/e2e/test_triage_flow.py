@@ -1,10 +1,10 @@
 """The consultant's triage flow in a real browser, and an axe-core scan of the main pages."""
 
-import datetime
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from tenancy.models import Role
 from tests.conftest import skip_or_fail
@@ -29,7 +29,7 @@ def setting():
     basket = WorkBasket.objects.get(municipality=municipality, name="Inkomen gevonden")
     consultant = MembershipFactory(municipality=municipality, role=Role.CONSULTANT).user
     services.grant_basket(basket=basket, user=consultant)
-    today = datetime.date.today()
+    today = timezone.localdate()
     items = [
         WorkItemFactory(basket=basket, person_ref="D-NOORD-1", district="Noord", due_date=today),
         WorkItemFactory(basket=basket, person_ref="D-NOORD-2", district="Noord", due_date=today),
