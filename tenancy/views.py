@@ -1,3 +1,5 @@
+import base64
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -8,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import services, two_factor
 from .access import get_owned_or_404, role_required
 from .forms import MemberForm
 from .middleware import SESSION_KEY
@@ -104,3 +106,19 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
     services.remove_member(membership=membership)
     messages.success(request, _("Removed."))
     return redirect("tenancy:member-list")
+
+
+@login_required
+def two_factor_step(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app on the first login, verify a code on every later one."""
+    device = two_factor.confirmed_device(request.user) or two_factor.pending_device(request.user)
+    error = ""
+    if request.method == "POST":
+        if two_factor.verify(request, device, request.POST.get("token", "")):
+            return redirect("tenancy:start")
+        error = _("That code is not right. Type the 6 digits your app shows now.")
+    context = {"device": device, "error": error}
+    if not device.confirmed:
+        context["qr_code"] = two_factor.qr_code_svg(device)
+        context["secret"] = base64.b32encode(device.bin_key).decode()
+    return render(request, "tenancy/two_factor.html", context)
