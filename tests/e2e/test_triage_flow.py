@@ -80,6 +80,8 @@ def test_consultant_filters_bulk_assigns_contacts_and_closes(page, live_server, 
 
     page.goto(f"{live_server.url}/baskets/")
     page.click(f"a[href='/baskets/{basket.pk}/']")
+    page.wait_for_url(f"{live_server.url}/baskets/{basket.pk}/")
+    page.wait_for_load_state("load")
     page.keyboard.press("/")  # the keyboard shortcut opens the filters and focuses the first one
     assert page.evaluate("document.activeElement.id") == "id_district"
     page.keyboard.type("Noord")
