@@ -360,3 +360,12 @@ def test_export_command_writes_one_row_per_item(case_item):
         "item,person_ref,basket,status,assignee,due_date,signal_types,report_references",
         f"{case_item.pk},{case_item.case_id},Enkelvoudig,new,,{case_item.due_date.isoformat()},,E-1|E-2",
     ]
+
+
+def test_route_task_runs_the_service_and_is_safe_to_run_twice(municipality):
+    from workbaskets import tasks
+
+    SignalFactory(debtor=DebtorFactory(municipality=municipality))
+
+    assert tasks.route_new_work(municipality.pk) == {"created": 1, "rerouted": 0, "flagged": 0}
+    assert tasks.route_new_work(municipality.pk) == {"created": 0, "rerouted": 0, "flagged": 0}
