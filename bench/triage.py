@@ -29,6 +29,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 GOAL_MS = 150
 SHOW = bool(os.environ.get("BENCH_SHOW_QUERIES"))
@@ -41,7 +42,7 @@ TYPES = ["INCOME_RISE", "NEW_INCOME_SOURCE", "ASSETS", "VEHICLE", "INCOME_ABOVE_
 def insert_items(*, municipality, baskets, target_basket, count, start, rng, consultant):
     from workbaskets.models import WorkItem
 
-    today = dt.date.today()
+    today = timezone.localdate()
     rows = []
     for number in range(start, start + count):
         # Half of all items sit in the benchmarked basket, the rest spread over the others.
