@@ -79,14 +79,19 @@ class ItemFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(SORT_LABELS.items()))
 
-    def __init__(self, *args: Any, municipality_id: int, user: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, municipality_id: int, user: Any, users: list[Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["assignee"].choices = [
             ("", _("anyone")),
             ("me", _("me")),
             ("none", _("nobody")),
-            *[(str(u.pk), u.get_username()) for u in member_users(municipality_id)],
+            *[
+                (str(u.pk), u.get_username())
+                for u in (users if users is not None else member_users(municipality_id))
+            ],
         ]
 
     def apply(self, items: QuerySet[WorkItem], *, today: dt.date) -> QuerySet[WorkItem]:
@@ -137,12 +142,22 @@ class BulkForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
-    def __init__(self, *args: Any, items: QuerySet[WorkItem], municipality_id: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        items: QuerySet[WorkItem],
+        municipality_id: int,
+        users: list[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["items"].queryset = items
         self.fields["assignee"].choices = [
             ("", _("nobody")),
-            *[(str(u.pk), u.get_username()) for u in member_users(municipality_id)],
+            *[
+                (str(u.pk), u.get_username())
+                for u in (users if users is not None else member_users(municipality_id))
+            ],
         ]
         self.municipality_id = municipality_id
 

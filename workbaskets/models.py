@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -187,7 +188,22 @@ class WorkItem(TenantModel):
         ordering = ["due_date", "pk"]
         indexes = [
             models.Index(fields=["municipality", "basket", "status"]),
-            models.Index(fields=["basket", "status", "due_date", "id"], name="workitem_basket_due"),
+            # The triage list: open items of one basket in due order (the first page stops early).
+            models.Index(
+                fields=["basket", "due_date", "id"],
+                condition=~models.Q(status="closed"),
+                name="workitem_open_due",
+            ),
+            # Counting a filtered list: district (case-insensitive, as the filter asks) and amount
+            # come from the index alone.
+            models.Index(
+                models.F("municipality"),
+                models.F("basket"),
+                Upper("district"),
+                models.F("amount"),
+                condition=~models.Q(status="closed"),
+                name="workitem_open_district",
+            ),
             models.Index(fields=["municipality", "debtor", "status"], name="workitem_debtor_status"),
         ]
         constraints = [

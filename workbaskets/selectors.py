@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.http import Http404, HttpRequest
 
 from tenancy.models import Membership, Role
 
 from .models import WorkBasket, WorkBasketGroupObjectPermission, WorkBasketUserObjectPermission, WorkItem
-from .services import TRIAGE_PERMISSION, team_group_name
+from .services import TEAM_GROUP_PREFIX, TRIAGE_PERMISSION
 from .terms import DUE_SOON_DAYS
 
 TRIAGE_CODENAME = TRIAGE_PERMISSION.split(".")[1]
@@ -26,20 +27,25 @@ def can_work(membership: Membership) -> bool:
     return membership.role in (Role.CONSULTANT, Role.ADMINISTRATOR)
 
 
-def _team_ids(membership: Membership) -> list[int]:
-    return list(membership.teams.values_list("pk", flat=True))
+def _team_ids(membership: Membership) -> QuerySet[Any]:
+    """The member's team ids, as a subquery."""
+    return Membership.teams.through.objects.filter(membership_id=membership.pk).values("team_id")
 
 
 def granted_basket_ids(*, user: Any, membership: Membership) -> QuerySet[Any]:
-    """Return the ids of the baskets granted to the user or to one of the user's teams."""
+    """Return (as a subquery) the ids of the baskets granted to the user or to one of the user's teams."""
+    team_groups = (
+        Membership.teams.through.objects.filter(membership_id=membership.pk)
+        .annotate(group_name=Concat(Value(TEAM_GROUP_PREFIX), Cast("team_id", CharField())))
+        .values("group_name")
+    )
+    by_team = WorkBasketGroupObjectPermission.objects.filter(
+        group__name__in=team_groups, permission__codename=TRIAGE_CODENAME
+    ).values("content_object_id")
     by_user = WorkBasketUserObjectPermission.objects.filter(
         user=user, permission__codename=TRIAGE_CODENAME
-    ).values_list("content_object_id", flat=True)
-    by_team = WorkBasketGroupObjectPermission.objects.filter(
-        group__name__in=[team_group_name(team_id) for team_id in _team_ids(membership)],
-        permission__codename=TRIAGE_CODENAME,
-    ).values_list("content_object_id", flat=True)
-    return by_user.union(by_team)
+    ).values("content_object_id")
+    return WorkBasket.objects.filter(Q(pk__in=by_user) | Q(pk__in=by_team)).values("pk")
 
 
 def baskets_visible_to(*, user: Any, membership: Membership) -> QuerySet[WorkBasket]:
@@ -47,7 +53,7 @@ def baskets_visible_to(*, user: Any, membership: Membership) -> QuerySet[WorkBas
     baskets = WorkBasket.objects.for_municipality(membership.municipality_id).order_by("position", "pk")
     if sees_every_basket(membership):
         return baskets
-    return baskets.filter(pk__in=list(granted_basket_ids(user=user, membership=membership)))
+    return baskets.filter(pk__in=granted_basket_ids(user=user, membership=membership))
 
 
 def items_visible_to(*, user: Any, membership: Membership) -> QuerySet[WorkItem]:
@@ -55,8 +61,8 @@ def items_visible_to(*, user: Any, membership: Membership) -> QuerySet[WorkItem]
     items = WorkItem.objects.for_municipality(membership.municipality_id)
     if sees_every_basket(membership):
         return items
-    baskets = list(granted_basket_ids(user=user, membership=membership))
-    return items.filter(Q(basket_id__in=baskets) | Q(shared_with_id__in=_team_ids(membership)))
+    granted = granted_basket_ids(user=user, membership=membership)
+    return items.filter(Q(basket_id__in=granted) | Q(shared_with_id__in=_team_ids(membership)))
 
 
 def visible_basket_or_404(request: HttpRequest, basket_id: int) -> WorkBasket:
@@ -100,6 +106,6 @@ def shared_items_count(*, user: Any, membership: Membership) -> int:
         WorkItem.objects.for_municipality(membership.municipality_id)
         .open()
         .filter(shared_with_id__in=_team_ids(membership))
-        .exclude(basket_id__in=list(granted_basket_ids(user=user, membership=membership)))
+        .exclude(basket_id__in=granted_basket_ids(user=user, membership=membership))
         .count()
     )

@@ -558,8 +558,11 @@ def team_group(team: Team) -> Group:
     return group
 
 
+TEAM_GROUP_PREFIX = "debtsignal-team-"
+
+
 def team_group_name(team_id: int) -> str:
-    return f"debtsignal-team-{team_id}"
+    return f"{TEAM_GROUP_PREFIX}{team_id}"
 
 
 def grant_basket(*, basket: WorkBasket, user: Any = None, team: Team | None = None) -> None:

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -34,6 +35,7 @@ from .forms import (
     StepFormSet,
     condition_initial,
     filled,
+    member_users,
 )
 from .models import (
     SavedFilter,
@@ -92,8 +94,9 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 def _item_list(request: HttpRequest, *, basket: WorkBasket | None, items, title: str) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
+    users = list(member_users(membership.municipality_id))
     filters = ItemFilterForm(
-        request.GET or None, municipality_id=membership.municipality_id, user=request.user
+        request.GET or None, municipality_id=membership.municipality_id, user=request.user, users=users
     )
     filtered = filters.apply(items, today=timezone.localdate())
     page = Paginator(filtered.select_related("assignee"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -117,10 +120,14 @@ def _item_list(request: HttpRequest, *, basket: WorkBasket | None, items, title:
             "saved_filters": saved,
             "save_form": SaveFilterForm(initial={"query": query}),
             "bulk_form": BulkForm(
-                items=WorkItem.objects.none(), municipality_id=membership.municipality_id, auto_id="bulk_%s"
+                items=WorkItem.objects.none(),
+                municipality_id=membership.municipality_id,
+                users=users,
+                auto_id="bulk_%s",
             ),
             "can_work": selectors.can_work(membership),
             "today": timezone.localdate(),
+            "item_base": reverse("workbaskets:item-detail", kwargs={"item_id": 0}).removesuffix("0/"),
         },
     )
 
