@@ -256,7 +256,9 @@ def run(*, total: int, requests: int) -> None:
         from workbaskets.models import WorkItem
 
         form = ItemFilterForm(filters, municipality_id=municipality.pk, user=consultant)
-        listed = form.apply(WorkItem.objects.for_municipality(municipality).filter(basket=target), today=timezone.localdate())
+        listed = form.apply(
+            WorkItem.objects.for_municipality(municipality).filter(basket=target), today=timezone.localdate()
+        )
         with connection.cursor() as cursor:
             sql, params = listed.order_by().values("pk").query.sql_with_params()
             cursor.execute(f"EXPLAIN ANALYZE SELECT COUNT(*) FROM ({sql}) AS counted", params)
