@@ -97,7 +97,7 @@ class ItemFilterForm(forms.Form):
     def apply(self, items: QuerySet[WorkItem], *, today: dt.date) -> QuerySet[WorkItem]:
         data = self.cleaned_data if self.is_valid() else {}
         if data.get("district"):
-            items = items.filter(district__iexact=data["district"])
+            items = items.filter(district_key=data["district"].strip().upper())
         if data.get("partner_type"):
             items = items.filter(partner_types__contains=f"|{data['partner_type']}|")
         if data.get("signal_type"):

@@ -158,6 +158,9 @@ class WorkItem(TenantModel):
     )
     display_name = models.CharField(_("name"), max_length=250, blank=True)
     district = models.CharField(_("district"), max_length=100, blank=True)
+    district_key = models.GeneratedField(
+        expression=Upper("district"), output_field=models.CharField(max_length=100), db_persist=True
+    )
     debtor_category = models.CharField(_("category"), max_length=20, blank=True)
     age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
@@ -194,15 +197,17 @@ class WorkItem(TenantModel):
                 condition=~models.Q(status="closed"),
                 name="workitem_open_due",
             ),
-            # Counting a filtered list: district (case-insensitive, as the filter asks) and amount
-            # come from the index alone.
+            # A list filtered by district (the most used filter): counted from the index alone
+            # (with the amount range) and paged in due order without sorting.
             models.Index(
-                models.F("municipality"),
-                models.F("basket"),
-                Upper("district"),
-                models.F("amount"),
+                fields=["municipality", "basket", "district_key", "amount"],
                 condition=~models.Q(status="closed"),
                 name="workitem_open_district",
+            ),
+            models.Index(
+                fields=["municipality", "basket", "district_key", "due_date", "id"],
+                condition=~models.Q(status="closed"),
+                name="workitem_open_district_due",
             ),
             models.Index(fields=["municipality", "debtor", "status"], name="workitem_debtor_status"),
         ]
