@@ -324,3 +324,110 @@ def proposed_instalment(*, capacity: Decimal, claim_amount: Decimal | None = Non
     if claim_amount is None:
         return capacity
     return max(ZERO, min(capacity, Decimal(claim_amount)))
+
+
+@dataclass(frozen=True)
+class DebtorIncome:
+    """What the BVV of one debtor in one period needs, gathered by the caller in bulk."""
+
+    debtor_id: int
+    household_type: str | None  # the debtor file's value (alleenstaand, ...), or an English code
+    monthly_incomes: Sequence[Decimal]  # inc(m) for the months up to the period, oldest first; 0 for none
+    instalment: Decimal | None = None  # the current agreed monthly instalment
+    claim_amount: Decimal | None = None
+    is_on_bijstand: bool = False
+    other_income: Decimal = ZERO  # only for debtors on bijstand: income besides the benefit
+
+
+@dataclass(frozen=True)
+class DebtorFigures:
+    """C, the BVV with its terms, the capacity and the proposed instalment of one debtor."""
+
+    debtor_id: int
+    income: YearlyIncome
+    calculation: BvvCalculation
+    capacity: Decimal
+    proposed_instalment: Decimal
+    current_instalment: Decimal
+
+    @property
+    def capacity_gap(self) -> Decimal:
+        """Proposed minus current instalment: positive when the instalment could rise."""
+        return self.proposed_instalment - self.current_instalment
+
+    def evidence(self) -> dict[str, object]:
+        """Return the figures as JSON-ready strings for signal evidence and letters."""
+        c = self.calculation
+        return {
+            "bvv": str(c.bvv),
+            "bvv_article": c.article,
+            "bvv_parameters_valid_from": c.parameters.valid_from.isoformat(),
+            "household": str(c.household),
+            "yearly_income": _cents(self.income.amount),
+            "income_basis": str(self.income.basis),
+            "income_months": [str(amount) for amount in self.income.months],
+            "monthly_income": _cents(c.monthly_income),
+            "bvv_terms": {
+                "norm": str(c.norm),
+                "base": _cents(c.base),
+                "healthcare": _cents(c.healthcare),
+                "housing": _cents(c.housing),
+                "child": _cents(c.child),
+                "cap": str(c.cap),
+                "is_capped": c.is_capped,
+                "income_ceiling": _cents(c.income_ceiling),
+                "is_income_ceiling_applied": c.is_income_ceiling_applied,
+                "is_bijstand": c.is_bijstand,
+                "other_income": str(c.other_income),
+            },
+            "capacity": str(self.capacity),
+            "proposed_instalment": str(self.proposed_instalment),
+            "current_instalment": str(self.current_instalment),
+            "capacity_gap": str(self.capacity_gap),
+        }
+
+
+def _cents(amount: Decimal) -> str:
+    """Show an intermediate term to the cent; the calculation itself keeps it exact."""
+    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def debtor_figures(
+    debtor: DebtorIncome, *, parameters: ParameterSet, terms: RepaymentTerms = DEFAULT_REPAYMENT_TERMS
+) -> DebtorFigures:
+    """Compute the BVV figures of one debtor against one parameter set and repayment policy."""
+    household = household_type_from(debtor.household_type)
+    income = yearly_income_from(debtor.monthly_incomes or [ZERO])
+    if debtor.is_on_bijstand:
+        calculation = bijstand_beslagvrije_voet(
+            household=household, parameters=parameters, other_income=debtor.other_income
+        )
+        monthly_income = income.monthly
+    else:
+        calculation = beslagvrije_voet(
+            household=household, yearly_income=income.amount, parameters=parameters
+        )
+        monthly_income = calculation.monthly_income
+    capacity = repayment_capacity(
+        monthly_income=monthly_income, norm=calculation.norm, bvv=calculation.bvv, terms=terms
+    )
+    return DebtorFigures(
+        debtor_id=debtor.debtor_id,
+        income=income,
+        calculation=calculation,
+        capacity=capacity,
+        proposed_instalment=proposed_instalment(capacity=capacity, claim_amount=debtor.claim_amount),
+        current_instalment=Decimal(debtor.instalment or ZERO),
+    )
+
+
+def figures(
+    debtors: Iterable[DebtorIncome],
+    *,
+    parameters: ParameterSet,
+    terms: RepaymentTerms = DEFAULT_REPAYMENT_TERMS,
+) -> dict[int, DebtorFigures]:
+    """Compute the figures of many debtors of one municipality and period, keyed by debtor id."""
+    return {
+        debtor.debtor_id: debtor_figures(debtor, parameters=parameters, terms=terms) for debtor in debtors
+    }

@@ -6,12 +6,15 @@ import pytest
 
 from tests.thresholds.bvv_parameters import JANUARY_2026, JULY_2026, PARAMETER_SETS
 from thresholds.bvv import (
+    DebtorIncome,
     HouseholdType,
     IncomeBasis,
     NoBvvParameters,
     RepaymentTerms,
     beslagvrije_voet,
     bijstand_beslagvrije_voet,
+    debtor_figures,
+    figures,
     household_type_from,
     parameters_for,
     proposed_instalment,
@@ -298,3 +301,87 @@ def test_proposed_instalment_is_the_capacity_but_not_more_than_the_claim():
     assert proposed_instalment(capacity=D("279.55"), claim_amount=D("5000")) == D("279.55")
     assert proposed_instalment(capacity=D("279.55"), claim_amount=D("120.10")) == D("120.10")
     assert proposed_instalment(capacity=D("279.55")) == D("279.55")
+
+
+def debtor(**overrides):
+    values = {
+        "debtor_id": 7,
+        "household_type": "alleenstaand",
+        "monthly_incomes": [D("1900"), D("2000"), D("2000"), D("2000")],
+        "instalment": D("50"),
+        "claim_amount": D("4000"),
+    }
+    return DebtorIncome(**(values | overrides))
+
+
+def test_debtor_figures_from_a_representative_income():
+    # C = 24000: zorg 0 (C < D), woon (24000 - 23425) x 0.27 / 12 = 12.9375, base 1331.425 -> 1344.3625
+    # capacity 70.075 + 0.35 x (2000 - 1401.50) = 279.55, within 2000 - 1344.36
+    found = debtor_figures(debtor(), parameters=JANUARY_2026)
+
+    assert found.income.amount == D("24000")
+    assert found.calculation.bvv == D("1344.36")
+    assert (found.capacity, found.proposed_instalment, found.capacity_gap) == (
+        D("279.55"),
+        D("279.55"),
+        D("229.55"),
+    )
+
+
+def test_debtor_evidence_is_json_ready():
+    found = debtor_figures(debtor(), parameters=JANUARY_2026)
+
+    assert found.evidence() == {
+        "bvv": "1344.36",
+        "bvv_article": "Rv art. 475da",
+        "bvv_parameters_valid_from": "2026-01-01",
+        "household": "single",
+        "yearly_income": "24000.00",
+        "income_basis": "latest_month",
+        "income_months": ["1900", "2000", "2000", "2000"],
+        "monthly_income": "2000.00",
+        "bvv_terms": {
+            "norm": "1401.50",
+            "base": "1331.43",
+            "healthcare": "0.00",
+            "housing": "12.94",
+            "child": "0.00",
+            "cap": "2191.42",
+            "is_capped": False,
+            "income_ceiling": "1900.00",
+            "is_income_ceiling_applied": False,
+            "is_bijstand": False,
+            "other_income": "0",
+        },
+        "capacity": "279.55",
+        "proposed_instalment": "279.55",
+        "current_instalment": "50",
+        "capacity_gap": "229.55",
+    }
+
+
+def test_debtor_figures_of_a_debtor_on_bijstand():
+    found = debtor_figures(
+        debtor(monthly_incomes=[D("1401.50")], is_on_bijstand=True, other_income=D("0")),
+        parameters=JANUARY_2026,
+    )
+
+    assert (found.calculation.bvv, found.capacity) == (D("1331.43"), D("70.07"))
+
+
+def test_debtor_without_income_or_instalment_has_no_capacity():
+    found = debtor_figures(debtor(monthly_incomes=[], instalment=None), parameters=JULY_2026)
+
+    assert (found.calculation.bvv, found.capacity, found.capacity_gap) == (D("0.00"), D("0.00"), D("0.00"))
+
+
+def test_figures_are_keyed_by_debtor_and_use_the_policy_terms():
+    strict = RepaymentTerms(norm_percentage=D(0), excess_percentage=D(10))
+
+    found = figures(
+        [debtor(debtor_id=1), debtor(debtor_id=2, household_type="gehuwd")],
+        parameters=JANUARY_2026,
+        terms=strict,
+    )
+
+    assert {debtor_id: f.capacity for debtor_id, f in found.items()} == {1: D("59.85"), 2: D("0.00")}
