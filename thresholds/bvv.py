@@ -335,8 +335,7 @@ class DebtorIncome:
     monthly_incomes: Sequence[Decimal]  # inc(m) for the months up to the period, oldest first; 0 for none
     instalment: Decimal | None = None  # the current agreed monthly instalment
     claim_amount: Decimal | None = None
-    is_on_bijstand: bool = False
-    other_income: Decimal = ZERO  # only for debtors on bijstand: income besides the benefit
+    is_on_bijstand: bool = False  # then monthly_incomes is the income besides the benefit
 
 
 @dataclass(frozen=True)
@@ -400,9 +399,10 @@ def debtor_figures(
     income = yearly_income_from(debtor.monthly_incomes or [ZERO])
     if debtor.is_on_bijstand:
         calculation = bijstand_beslagvrije_voet(
-            household=household, parameters=parameters, other_income=debtor.other_income
+            household=household, parameters=parameters, other_income=income.monthly
         )
-        monthly_income = income.monthly
+        # The benefit tops the other income up to the norm.
+        monthly_income = max(calculation.norm, income.monthly)
     else:
         calculation = beslagvrije_voet(
             household=household, yearly_income=income.amount, parameters=parameters
