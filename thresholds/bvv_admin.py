@@ -25,12 +25,26 @@ class SuperuserOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(BvvParameterSet)
 class BvvParameterSetAdmin(SuperuserOnlyAdmin):
-    list_display = ["valid_from", "valid_until", "norm_single", "norm_couple", "cap_single", "cap_couple_children"]
+    list_display = [
+        "valid_from",
+        "valid_until",
+        "norm_single",
+        "norm_couple",
+        "cap_single",
+        "cap_couple_children",
+    ]
 
 
 @admin.register(RepaymentPolicy)
 class RepaymentPolicyAdmin(SuperuserOnlyAdmin):
-    list_display = ["municipality", "valid_from", "norm_percentage", "excess_percentage", "created_by", "created_at"]
+    list_display = [
+        "municipality",
+        "valid_from",
+        "norm_percentage",
+        "excess_percentage",
+        "created_by",
+        "created_at",
+    ]
     list_filter = ["municipality"]
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:

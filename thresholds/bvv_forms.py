@@ -33,7 +33,10 @@ class CalculatorForm(forms.Form):
         help_text=_("Not needed for a debtor on bijstand."),
     )
     income_period = forms.ChoiceField(
-        label=_("Income is"), choices=IncomePeriod.CHOICES, initial=IncomePeriod.YEARLY, widget=forms.RadioSelect
+        label=_("Income is"),
+        choices=IncomePeriod.CHOICES,
+        initial=IncomePeriod.YEARLY,
+        widget=forms.RadioSelect,
     )
     on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     is_on_bijstand = forms.BooleanField(label=_("Receives a municipal benefit (bijstand)"), required=False)
@@ -48,7 +51,11 @@ class CalculatorForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
-        if not cleaned.get("is_on_bijstand") and cleaned.get("income") is None and "income" not in self.errors:
+        if (
+            not cleaned.get("is_on_bijstand")
+            and cleaned.get("income") is None
+            and "income" not in self.errors
+        ):
             self.add_error("income", _("Enter the income."))
         return cleaned
 

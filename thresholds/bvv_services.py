@@ -27,7 +27,9 @@ def repayment_terms(*, municipality: Municipality, on: date) -> bvv.RepaymentTer
 
 def calculate(*, household: bvv.HouseholdType, yearly_income: Decimal, on: date) -> bvv.BvvCalculation:
     """Compute the BVV for a household and yearly income with the set in force on a date."""
-    return bvv.beslagvrije_voet(household=household, yearly_income=yearly_income, parameters=parameters_on(on))
+    return bvv.beslagvrije_voet(
+        household=household, yearly_income=yearly_income, parameters=parameters_on(on)
+    )
 
 
 def figures_for(

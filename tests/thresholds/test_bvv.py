@@ -338,7 +338,7 @@ def test_debtor_evidence_is_json_ready():
         "household": "single",
         "yearly_income": "24000.00",
         "income_basis": "latest_month",
-        "income_months": ["1900", "2000", "2000", "2000"],
+        "income_months": ["1900.00", "2000.00", "2000.00", "2000.00"],
         "monthly_income": "2000.00",
         "bvv_terms": {
             "norm": "1401.50",
@@ -351,11 +351,11 @@ def test_debtor_evidence_is_json_ready():
             "income_ceiling": "1900.00",
             "is_income_ceiling_applied": False,
             "is_bijstand": False,
-            "other_income": "0",
+            "other_income": "0.00",
         },
         "capacity": "279.55",
         "proposed_instalment": "279.55",
-        "current_instalment": "50",
+        "current_instalment": "50.00",
         "capacity_gap": "229.55",
     }
 

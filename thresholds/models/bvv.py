@@ -96,10 +96,16 @@ class BvvParameterSet(models.Model):
         return f"BVV {self.valid_from.isoformat()}"
 
     def as_parameters(self) -> bvv.ParameterSet:
-        values: dict[str, Decimal] = {name: getattr(self, name) for name in PARAMETER_FIELDS}
+        values: dict[str, Decimal] = {name: _plain(getattr(self, name)) for name in PARAMETER_FIELDS}
         return bvv.ParameterSet(
             valid_from=self.valid_from, valid_until=self.valid_until, sources=dict(self.sources), **values
         )
+
+
+def _plain(value: Decimal) -> Decimal:
+    """Drop the column's padding (1401.500000 -> 1401.5) so amounts read as published."""
+    normalized = value.normalize()
+    return normalized if normalized.as_tuple().exponent <= 0 else normalized.quantize(Decimal(1))
 
 
 class RepaymentPolicyQuerySet(TenantQuerySet):
@@ -141,4 +147,6 @@ class RepaymentPolicy(TenantModel):
         return f"{self.norm_percentage}% / {self.excess_percentage}% from {self.valid_from.isoformat()}"
 
     def as_terms(self) -> bvv.RepaymentTerms:
-        return bvv.RepaymentTerms(norm_percentage=self.norm_percentage, excess_percentage=self.excess_percentage)
+        return bvv.RepaymentTerms(
+            norm_percentage=self.norm_percentage, excess_percentage=self.excess_percentage
+        )

@@ -2,7 +2,7 @@
 
 from argparse import ArgumentParser, ArgumentTypeError
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -32,7 +32,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--household", required=True, choices=[str(h) for h in bvv.HouseholdType])
-        parser.add_argument("--yearly-income", required=True, type=_amount, help="C, the yearly taxable income")
+        parser.add_argument(
+            "--yearly-income", required=True, type=_amount, help="C, the yearly taxable income"
+        )
         parser.add_argument("--date", required=True, type=_date, help="YYYY-MM-DD")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -48,13 +50,13 @@ class Command(BaseCommand):
             f"Parameters valid from: {calculation.parameters.valid_from.isoformat()}",
             f"Household: {calculation.household}",
             f"Yearly income (C): {calculation.yearly_income}",
-            f"Norm: {calculation.norm}",
+            f"Norm: {_cents(calculation.norm)}",
             f"95% of norm: {_cents(calculation.base)}",
             f"Healthcare (zorg): {_cents(calculation.healthcare)}",
             f"Housing (woon): {_cents(calculation.housing)}",
             f"Child budget (kgb): {_cents(calculation.child)}",
             f"Sum of terms: {_cents(calculation.uncapped)}",
-            f"Cap: {calculation.cap}{' (applied)' if calculation.is_capped else ''}",
+            f"Cap: {_cents(calculation.cap)}{' (applied)' if calculation.is_capped else ''}",
             f"95% of monthly income: {_cents(calculation.income_ceiling)}"
             + (" (applied)" if calculation.is_income_ceiling_applied else ""),
             f"Article: {calculation.article}",
@@ -64,4 +66,4 @@ class Command(BaseCommand):
 
 
 def _cents(amount: Decimal) -> Decimal:
-    return amount.quantize(bvv.CENT)
+    return amount.quantize(bvv.CENT, rounding=ROUND_HALF_UP)
