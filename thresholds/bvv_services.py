@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from tenancy.models import Municipality
@@ -45,7 +45,7 @@ def figures_for(
 def change_repayment_policy(
     *,
     municipality: Municipality,
-    user: AbstractBaseUser | None,
+    user: User | None,
     valid_from: date,
     norm_percentage: Decimal,
     excess_percentage: Decimal,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from tenancy.models import TenantModel
 from tenancy.models.base import TenantQuerySet
 from thresholds import bvv
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 # The fields of a parameter set, in the order of domain.md section 8, with the letter used there.
 PARAMETER_FIELDS = {
@@ -39,7 +43,7 @@ PARAMETER_FIELDS = {
 }
 
 
-def _amount(verbose_name: str) -> models.DecimalField:
+def _amount(verbose_name: str | _StrPromise) -> models.DecimalField:
     # Wide and exact: D is published unrounded (29735.424) and rates are fractions (0.1373).
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=6)
 
@@ -105,16 +109,17 @@ class BvvParameterSet(models.Model):
 def _plain(value: Decimal) -> Decimal:
     """Drop the column's padding (1401.500000 -> 1401.5) so amounts read as published."""
     normalized = value.normalize()
-    return normalized if normalized.as_tuple().exponent <= 0 else normalized.quantize(Decimal(1))
+    exponent = normalized.as_tuple().exponent
+    return normalized.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else normalized
 
 
 class RepaymentPolicyQuerySet(TenantQuerySet):
     def in_force_on(self, on: date) -> RepaymentPolicy | None:
         """Return the latest policy that started on or before a date (None: the defaults apply)."""
-        return self.filter(valid_from__lte=on).order_by("-valid_from", "-created_at", "-pk").first()
+        return self.filter(valid_from__lte=on).order_by("-valid_from", "-created_at", "-pk").first()  # type: ignore[return-value]
 
 
-def _percentage(verbose_name: str, default: int) -> models.DecimalField:
+def _percentage(verbose_name: str | _StrPromise, default: int) -> models.DecimalField:
     return models.DecimalField(
         verbose_name,
         max_digits=5,
@@ -136,7 +141,7 @@ class RepaymentPolicy(TenantModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = RepaymentPolicyQuerySet.as_manager()
+    objects = RepaymentPolicyQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-valid_from", "-created_at", "-pk"]
