@@ -38,7 +38,7 @@ class CalculatorForm(forms.Form):
         initial=IncomePeriod.YEARLY,
         widget=forms.RadioSelect,
     )
-    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     is_on_bijstand = forms.BooleanField(label=_("Receives a municipal benefit (bijstand)"), required=False)
     other_income = forms.DecimalField(
         label=_("Other monthly income besides the benefit"),
@@ -68,7 +68,9 @@ class RepaymentPolicyForm(forms.ModelForm):
     class Meta:
         model = RepaymentPolicy
         fields = ["valid_from", "norm_percentage", "excess_percentage", "reason"]
-        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"})}
+        localized_fields = ["norm_percentage", "excess_percentage"]
+        # A browser's date input reads and sends ISO dates, whatever the language.
+        widgets = {"valid_from": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

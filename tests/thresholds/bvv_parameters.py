@@ -42,3 +42,17 @@ JULY_2026 = replace(
 )
 
 PARAMETER_SETS = (JANUARY_2026, JULY_2026)
+
+
+def load_published_parameter_sets() -> None:
+    """Run the data migration's loader again (idempotent).
+
+    A transactional test flushes the test database, and with --reuse-db the rows that migrations
+    loaded do not come back; tests that need the stored sets call this first.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("thresholds.migrations.0003_bvv_parameter_sets_2026")
+    migration.load(apps, None)

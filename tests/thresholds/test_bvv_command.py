@@ -3,7 +3,15 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.thresholds.bvv_parameters import load_published_parameter_sets
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def published_parameter_sets(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_published_parameter_sets()
 
 
 def run(*arguments: str) -> list[str]:

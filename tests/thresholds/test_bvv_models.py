@@ -4,11 +4,17 @@ from decimal import Decimal as D
 import pytest
 
 from tests.tenancy.factories import MunicipalityFactory, UserFactory
-from tests.thresholds.bvv_parameters import JANUARY_2026, JULY_2026
+from tests.thresholds.bvv_parameters import JANUARY_2026, JULY_2026, load_published_parameter_sets
 from thresholds import bvv, bvv_services
 from thresholds.models.bvv import PARAMETER_FIELDS, BvvParameterSet, RepaymentPolicy
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def published_parameter_sets(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_published_parameter_sets()
 
 
 def test_migration_loads_the_two_published_sets_of_2026():

@@ -6,10 +6,18 @@ from django.urls import reverse
 
 from tenancy.models import Role
 from tests.tenancy.factories import MunicipalityFactory, UserFactory
+from tests.thresholds.bvv_parameters import load_published_parameter_sets
 from thresholds import bvv_services
 from thresholds.models.bvv import RepaymentPolicy
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def published_parameter_sets(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_published_parameter_sets()
+
 
 CALCULATOR = reverse("thresholds:bvv-calculator")
 POLICY = reverse("thresholds:bvv-repayment-policy")
