@@ -417,7 +417,7 @@ def debtor_figures(
         calculation=calculation,
         capacity=capacity,
         proposed_instalment=proposed_instalment(capacity=capacity, claim_amount=debtor.claim_amount),
-        current_instalment=Decimal(debtor.instalment or ZERO),
+        current_instalment=Decimal(debtor.instalment or ZERO).quantize(CENT, rounding=ROUND_HALF_UP),
     )
 
 

@@ -198,3 +198,30 @@ def test_parameter_sets_are_only_for_superusers_in_the_admin(client_for):
 
     assert client_for(staff).get(changelist).status_code == 403
     assert client_for(superuser).get(changelist).status_code == 200
+
+
+def test_debtor_figures_partial_shows_bvv_capacity_and_instalments():
+    from django.template.loader import render_to_string
+
+    from tests.thresholds.bvv_parameters import JANUARY_2026
+    from thresholds import bvv
+
+    figures = bvv.debtor_figures(
+        bvv.DebtorIncome(
+            debtor_id=3, household_type="alleenstaand", monthly_incomes=[D("2000")] * 4, instalment=D(50)
+        ),
+        parameters=JANUARY_2026,
+    )
+
+    html = render_to_string("thresholds/bvv/_debtor_figures.html", {"figures": figures})
+
+    for text in (
+        "24000,00",
+        "1344,36",
+        "279,55",
+        "50,00",
+        "229,55",
+        "Voorgestelde aflossing",
+        "Rv art. 475da",
+    ):
+        assert text in html
