@@ -14,17 +14,8 @@ def published_parameter_sets(django_db_setup, django_db_blocker):
         load_published_parameter_sets()
 
 
-def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.get_username())
-    page.fill("#id_password", "secret-password-123")
-    # The header's language switch is a submit button too: press the login form's own.
-    page.click("form:has(#id_username) button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def test_consultant_calculates_the_bvv_from_a_monthly_income(page, live_server, member):
-    log_in(page, live_server, member(MunicipalityFactory(), Role.CONSULTANT))
+def test_consultant_calculates_the_bvv_from_a_monthly_income(page, log_in, member):
+    log_in(page, member(MunicipalityFactory(), Role.CONSULTANT))
 
     page.get_by_role("link", name="Beslagvrije voet").click()
     page.select_option("#id_household", "single")
@@ -37,8 +28,8 @@ def test_consultant_calculates_the_bvv_from_a_monthly_income(page, live_server, 
     assert page.inner_text("[data-testid=capacity]") == "279,55"
 
 
-def test_administrator_changes_the_repayment_policy(page, live_server, member):
-    log_in(page, live_server, member(MunicipalityFactory(), Role.ADMINISTRATOR))
+def test_administrator_changes_the_repayment_policy(page, log_in, member):
+    log_in(page, member(MunicipalityFactory(), Role.ADMINISTRATOR))
 
     page.get_by_role("link", name="Aflossingsbeleid").click()
     page.fill("#id_valid_from", "2026-07-01")
