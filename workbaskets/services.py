@@ -193,7 +193,7 @@ def _latest_snapshots(debtor_ids: Iterable[int]) -> dict[int, DebtorSnapshot]:
 
 
 def _signal_income(evidence: dict[str, Any]) -> Decimal | None:
-    for key in ("income", "income_amount", "amount"):
+    for key in ("monthly_income", "income", "income_amount", "amount"):
         value = _decimal(evidence.get(key))
         if value is not None:
             return value
@@ -220,12 +220,10 @@ def _debtor_facts(
         types = frozenset(s["type"] for s in signals)
         incomes = [i for i in (_signal_income(s["evidence"] or {}) for s in signals) if i is not None]
         income = max(incomes) if incomes else (snapshot.known_income if snapshot else None)
-        proposed = [
-            p
-            for p in (_decimal((s["evidence"] or {}).get("proposed_instalment")) for s in signals)
-            if p is not None
+        # The BVV feature puts capacity_gap (proposed minus current instalment) in the evidence.
+        gaps = [
+            g for g in (_decimal((s["evidence"] or {}).get("capacity_gap")) for s in signals) if g is not None
         ]
-        current = snapshot.instalment if snapshot else None
         facts = routing.ItemFacts(
             key=debtor_id,
             kind=routing.Kind.DEBTOR_SIGNAL,
@@ -238,7 +236,7 @@ def _debtor_facts(
             is_welfare_debtor=True,
             known_seizure=snapshot.known_seizure if snapshot else None,
             income=income,
-            capacity_gap=(max(proposed) - current) if proposed and current is not None else None,
+            capacity_gap=max(gaps) if gaps else None,
         )
         result[debtor_id] = _Facts(
             facts, {"person_ref": debtor.debtor_ref, "display_name": debtor.display_name}

@@ -48,17 +48,6 @@ def axe_page(browser):
     context.close()
 
 
-def log_in(page, live_server, user, password: str = "secret-password-123") -> None:
-    # Not the shared `log_in` fixture: its "button[type=submit]" hits the language switch first.
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.get_username())
-    page.fill("#id_password", password)
-    page.click("main form[action='/login/'] button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def axe_violations(page) -> list[str]:
     if not AXE.exists():
         skip_or_fail(f"axe-core is not installed at {AXE} (npm install)")
@@ -74,9 +63,9 @@ def axe_violations(page) -> list[str]:
     ]
 
 
-def test_consultant_filters_bulk_assigns_contacts_and_closes(page, live_server, setting):
+def test_consultant_filters_bulk_assigns_contacts_and_closes(page, live_server, log_in, setting):
     _municipality, basket, consultant, items = setting
-    log_in(page, live_server, consultant)
+    log_in(page, consultant)
 
     page.goto(f"{live_server.url}/baskets/")
     page.click(f"a[href='/baskets/{basket.pk}/']")
@@ -122,17 +111,17 @@ def test_consultant_filters_bulk_assigns_contacts_and_closes(page, live_server, 
     assert page.locator("#timeline li").count() == 3  # assigned, contact attempt, closed
 
 
-def test_main_pages_have_no_serious_accessibility_violations(axe_page, live_server, setting):
+def test_main_pages_have_no_serious_accessibility_violations(axe_page, live_server, log_in, setting):
     page = axe_page
     municipality, basket, consultant, items = setting
     administrator = MembershipFactory(municipality=municipality, role=Role.ADMINISTRATOR).user
     found = {}
-    log_in(page, live_server, consultant)
+    log_in(page, consultant)
     for path in ["/baskets/", f"/baskets/{basket.pk}/", f"/baskets/items/{items[0].pk}/"]:
         page.goto(f"{live_server.url}{path}")
         found[path] = axe_violations(page)
     page.context.clear_cookies()
-    log_in(page, live_server, administrator)
+    log_in(page, administrator)
     for path in ["/baskets/manage/", f"/baskets/manage/{basket.pk}/", f"/baskets/manage/{basket.pk}/access/"]:
         page.goto(f"{live_server.url}{path}")
         found[path] = axe_violations(page)

@@ -369,3 +369,17 @@ def test_route_task_runs_the_service_and_is_safe_to_run_twice(municipality):
 
     assert tasks.route_new_work(municipality.pk) == {"created": 1, "rerouted": 0, "flagged": 0}
     assert tasks.route_new_work(municipality.pk) == {"created": 0, "rerouted": 0, "flagged": 0}
+
+
+def test_capacity_gap_and_income_come_from_the_bvv_evidence(municipality):
+    debtor = DebtorFactory(municipality=municipality)
+    SignalFactory(
+        debtor=debtor,
+        type="INCOME_RISE",
+        evidence={"monthly_income": "2100.00", "proposed_instalment": "180.00", "capacity_gap": "130.00"},
+    )
+
+    services.route_new_work(municipality=municipality, today=TODAY)
+
+    facts = WorkItem.objects.get().facts
+    assert (facts["income"], facts["capacity_gap"]) == ("2100.00", "130.00")
