@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
@@ -180,16 +180,29 @@ class _Facts:
     columns: dict[str, Any]
 
 
+def _chunks(values: Iterable[Any], size: int = BATCH) -> Iterable[list[Any]]:
+    chunk: list[Any] = []
+    for value in values:
+        chunk.append(value)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _latest_snapshots(debtor_ids: Iterable[int]) -> dict[int, DebtorSnapshot]:
-    ids = list(set(debtor_ids))
-    if not ids:
-        return {}
-    snapshots = (
-        DebtorSnapshot.objects.filter(debtor_id__in=ids)
-        .order_by("debtor_id", "-period")
-        .distinct("debtor_id")
+    """Return the latest snapshot of each debtor (a subquery per chunk; portable to SQLite)."""
+    latest = (
+        DebtorSnapshot.objects.filter(debtor_id=OuterRef("debtor_id"))
+        .order_by("-period")
+        .values("period")[:1]
     )
-    return {snapshot.debtor_id: snapshot for snapshot in snapshots}
+    found = {}
+    for chunk in _chunks(set(debtor_ids)):
+        for snapshot in DebtorSnapshot.objects.filter(debtor_id__in=chunk, period=Subquery(latest)):
+            found[snapshot.debtor_id] = snapshot
+    return found
 
 
 def _signal_income(evidence: dict[str, Any]) -> Decimal | None:
@@ -204,16 +217,19 @@ def _debtor_facts(
     *, municipality: Municipality, signals_by_debtor: dict[int, list[dict[str, Any]]], today: dt.date
 ) -> dict[int, _Facts]:
     debtor_ids = list(signals_by_debtor)
-    debtors = Debtor.objects.filter(pk__in=debtor_ids).only(
-        "pk", "debtor_ref", "birth_date", "initials", "prefix", "last_name"
-    )
-    debtors_by_id = {debtor.pk: debtor for debtor in debtors}
+    debtors_by_id: dict[int, Debtor] = {}
+    with_open_arrears: set[int] = set()
+    for chunk in _chunks(debtor_ids):
+        debtors = Debtor.objects.filter(pk__in=chunk).only(
+            "pk", "debtor_ref", "birth_date", "initials", "prefix", "last_name"
+        )
+        debtors_by_id.update((debtor.pk, debtor) for debtor in debtors)
+        with_open_arrears.update(
+            ArrearsCase.objects.for_municipality(municipality)
+            .filter(debtor_id__in=chunk, status=ArrearsCase.Status.OPEN)
+            .values_list("debtor_id", flat=True)
+        )
     snapshots = _latest_snapshots(debtor_ids)
-    with_open_arrears = set(
-        ArrearsCase.objects.for_municipality(municipality)
-        .filter(debtor_id__in=debtor_ids, status=ArrearsCase.Status.OPEN)
-        .values_list("debtor_id", flat=True)
-    )
     result = {}
     for debtor_id, signals in signals_by_debtor.items():
         debtor, snapshot = debtors_by_id[debtor_id], snapshots.get(debtor_id)
@@ -247,11 +263,14 @@ def _debtor_facts(
 def _case_facts(*, cases: Sequence[ArrearsCase], today: dt.date) -> dict[int, _Facts]:
     case_ids = [case.pk for case in cases]
     reports_by_case: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for report in (
-        ArrearsReport.objects.filter(case_id__in=case_ids)
+    reports = (
+        report
+        for chunk in _chunks(case_ids)
+        for report in ArrearsReport.objects.filter(case_id__in=chunk)
         .exclude(status=ArrearsReport.Status.WITHDRAWN)
         .values("case_id", "supplier_id", "amount", "partner_type", "crisis", "is_repeat", "signal_date")
-    ):
+    )
+    for report in reports:
         reports_by_case[report["case_id"]].append(report)
     snapshots = _latest_snapshots(case.debtor_id for case in cases if case.debtor_id)
     result = {}
@@ -352,20 +371,26 @@ def route_new_work(*, municipality: Municipality, today: dt.date | None = None) 
         new_by_debtor[signal["debtor_id"]].append(signal)
     open_items = {
         item.debtor_id: item
+        for chunk in _chunks(new_by_debtor)
         for item in WorkItem.objects.for_municipality(municipality)
         .open()
-        .filter(kind=WorkItem.Kind.DEBTOR_SIGNAL, debtor_id__in=list(new_by_debtor))
+        .filter(kind=WorkItem.Kind.DEBTOR_SIGNAL, debtor_id__in=chunk)
     }
     all_by_debtor: dict[int, list[dict[str, Any]]] = defaultdict(list)
     through = WorkItem.signals.through
-    for row in through.objects.filter(workitem_id__in=[i.pk for i in open_items.values()]).values(
-        "workitem__debtor_id",
-        "signal_id",
-        "signal__type",
-        "signal__category",
-        "signal__evidence",
-        "signal__has_open_arrears",
-    ):
+    linked = (
+        row
+        for chunk in _chunks(item.pk for item in open_items.values())
+        for row in through.objects.filter(workitem_id__in=chunk).values(
+            "workitem__debtor_id",
+            "signal_id",
+            "signal__type",
+            "signal__category",
+            "signal__evidence",
+            "signal__has_open_arrears",
+        )
+    )
+    for row in linked:
         all_by_debtor[row["workitem__debtor_id"]].append(
             {
                 "pk": row["signal_id"],
