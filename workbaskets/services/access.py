@@ -10,9 +10,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from tenancy.models import Team
-from workbaskets.models import (
-    WorkBasket,
-)
+from workbaskets.models import WorkBasket
 
 TRIAGE_PERMISSION = "workbaskets.triage_workbasket"
 

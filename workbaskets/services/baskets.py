@@ -12,10 +12,7 @@ from django.db.models import Max
 
 from tenancy.models import Municipality
 from workbaskets import routing
-from workbaskets.models import (
-    WorkBasket,
-    WorkItem,
-)
+from workbaskets.models import WorkBasket, WorkItem
 
 from .facts import facts_from_json
 from .placement import reroute_unstarted

@@ -15,12 +15,7 @@ from django.utils.translation import gettext as _
 
 from intake.models import ArrearsCase, ArrearsReport, Result
 from tenancy.models import Team
-from workbaskets.models import (
-    ContactAttempt,
-    DebtorOutcome,
-    WorkItem,
-    WorkItemEvent,
-)
+from workbaskets.models import ContactAttempt, DebtorOutcome, WorkItem, WorkItemEvent
 
 from .placement import due_date_of, timeline_event
 

@@ -14,11 +14,7 @@ from intake.models import ArrearsCase
 from signals.models import Signal
 from tenancy.models import Municipality
 from workbaskets import routing, terms
-from workbaskets.models import (
-    WorkBasket,
-    WorkItem,
-    WorkItemEvent,
-)
+from workbaskets.models import WorkBasket, WorkItem, WorkItemEvent
 
 from .facts import BATCH, Facts, chunks, columns, facts_from_json, facts_of_cases, facts_of_debtors
 
