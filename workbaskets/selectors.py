@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db.models import CharField, Count, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 
 from tenancy.models import Membership, Role
 
@@ -66,22 +67,17 @@ def items_visible_to(*, user: Any, membership: Membership) -> QuerySet[WorkItem]
 
 
 def visible_basket_or_404(request: HttpRequest, basket_id: int) -> WorkBasket:
-    membership = request.membership  # type: ignore[attr-defined]
-    basket = baskets_visible_to(user=request.user, membership=membership).filter(pk=basket_id).first()
-    if basket is None:
-        raise Http404
-    return basket
+    """Fetch a basket the member may open; another municipality's or an ungranted one is a 404."""
+    baskets = baskets_visible_to(user=request.user, membership=request.membership)  # type: ignore[attr-defined]
+    return get_object_or_404(baskets, pk=basket_id)
 
 
 def visible_item_or_404(request: HttpRequest, item_id: int) -> WorkItem:
-    membership = request.membership  # type: ignore[attr-defined]
-    items = items_visible_to(user=request.user, membership=membership)
-    item = (
-        items.select_related("basket", "assignee", "case", "debtor", "shared_with").filter(pk=item_id).first()
+    """Fetch an item the member may open (its basket is granted, or it is shared with their team)."""
+    items = items_visible_to(user=request.user, membership=request.membership)  # type: ignore[attr-defined]
+    return get_object_or_404(
+        items.select_related("basket", "assignee", "case", "debtor", "shared_with"), pk=item_id
     )
-    if item is None:
-        raise Http404
-    return item
 
 
 def basket_counts(*, baskets: QuerySet[WorkBasket], today: dt.date) -> QuerySet[WorkBasket]:
