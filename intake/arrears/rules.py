@@ -11,6 +11,8 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 
+import holidays
+
 from .ddas import EnumDagdeel, EnumEindresultaat, EnumSignaalpartner
 
 
@@ -112,8 +114,6 @@ def assess(report: ReportFacts, *, earlier: Iterable[EarlierReport], rules: Arre
 
 @cache
 def _dutch_holidays(year: int) -> frozenset[dt.date]:
-    import holidays  # noqa: PLC0415 - loaded on first use, the table is cached per year
-
     return frozenset(holidays.country_holidays("NL", years=year))
 
 
