@@ -3,6 +3,8 @@
 import datetime as dt
 import random
 
+from tenancy.demo import DemoContext
+
 from .ddas import EnumSignaalpartner
 
 LAST_NAMES = (
@@ -89,3 +91,8 @@ def generate_reports(
             report["bsn"] = random_bsn(rng)
         reports.append(report)
     return reports
+
+
+def create_arrears_reports(*, context: DemoContext) -> None:
+    """Create synthetic suppliers with covenants and arrears reports for every demo municipality."""
+    # Filled below once the services exist.
