@@ -6,49 +6,45 @@ they are stored as-is so a DDAS export needs no translation table.
 
 from django.db import models
 
+from tenancy.models.suppliers import PartnerType
 
-class EnumSignaalpartner(models.TextChoices):
-    ENERGIE = "Energie", "Energie"
-    HUUR = "Huur", "Huur"
-    HYPOTHEEK = "Hypotheek", "Hypotheek"
-    CAK_ZORGVERZEKERINGEN = "CAK Zorgverzekeringen", "CAK Zorgverzekeringen"
-    ZORG = "Zorg", "Zorg"
-    WATER = "Water", "Water"
-    DUO = "DUO", "DUO"
-    BELASTINGDIENST = "Belastingdienst", "Belastingdienst"
-    CAK_EIGEN_BIJDRAGE = "CAK Eigen bijdrage", "CAK Eigen bijdrage"
-    OVERIGE = "Overige", "Overige"
-    DIENST_TOESLAGEN = "Dienst Toeslagen", "Dienst Toeslagen"
+# The supplier's partner type is DDAS EnumSignaalpartner; tenancy owns it because a Supplier has one.
+EnumSignaalpartner = PartnerType
 
 
 class EnumEindresultaat(models.TextChoices):
-    HERHAALDE_MELDING = "Niet opgepakt: herhaalde melding", "Niet opgepakt: herhaalde melding"
-    ONTERECHT_SIGNAAL = "Niet opgepakt: onterecht signaal", "Niet opgepakt: onterecht signaal"
-    OVERLEDEN = "Inwoner is overleden", "Inwoner is overleden"
-    GEEN_INWONER = (
+    """How a report or case ended (re-exported as `intake.models.Result`)."""
+
+    REPEAT = "Niet opgepakt: herhaalde melding", "Niet opgepakt: herhaalde melding"
+    UNJUSTIFIED = "Niet opgepakt: onterecht signaal", "Niet opgepakt: onterecht signaal"
+    DECEASED = "Inwoner is overleden", "Inwoner is overleden"
+    NOT_RESIDENT = (
         "Persoon is geen inwoner (meer) in de gemeente",
         "Persoon is geen inwoner (meer) in de gemeente",
     )
-    ANDERE_REDEN = "Niet opgepakt: andere reden", "Niet opgepakt: andere reden"
-    AL_BEKEND = "Inwoner al bekend bij schuldhulpverlening", "Inwoner al bekend bij schuldhulpverlening"
-    ANDER_TRAJECT = "Inwoner heeft al een ander lopend traject", "Inwoner heeft al een ander lopend traject"
-    GEEN_CONTACT = "Definitief geen contact kunnen krijgen", "Definitief geen contact kunnen krijgen"
-    GEEN_REACTIE = "Geen reactie na eerder contact", "Geen reactie na eerder contact"
-    GEEN_HULP_NODIG = (
+    OTHER_REASON = "Niet opgepakt: andere reden", "Niet opgepakt: andere reden"
+    KNOWN_TO_DEBT_HELP = (
+        "Inwoner al bekend bij schuldhulpverlening",
+        "Inwoner al bekend bij schuldhulpverlening",
+    )
+    OTHER_TRAJECTORY = (
+        "Inwoner heeft al een ander lopend traject",
+        "Inwoner heeft al een ander lopend traject",
+    )
+    NO_CONTACT = "Definitief geen contact kunnen krijgen", "Definitief geen contact kunnen krijgen"
+    NO_RESPONSE = "Geen reactie na eerder contact", "Geen reactie na eerder contact"
+    NO_HELP_WANTED = (
         "Inwoner hoeft geen hulp vanuit vroegsignalering",
         "Inwoner hoeft geen hulp vanuit vroegsignalering",
     )
-    ZELF_BETAALD = (
+    PAID_ALREADY = (
         "Inwoner heeft zelf al betaald/betalingsregeling getroffen",
         "Inwoner heeft zelf al betaald/betalingsregeling getroffen",
     )
-    ADVIES = "(Budget)advies en/of quick fix", "(Budget)advies en/of quick fix"
-    VERVOLGHULP_FINANCIEEL = (
-        "Vervolghulp en/of verwijzing financieel",
-        "Vervolghulp en/of verwijzing financieel",
-    )
-    VERWIJZING_ZONDER_CONTACT = "Verwijzing zonder contact", "Verwijzing zonder contact"
-    VERVOLGHULP_NIET_FINANCIEEL = (
+    ADVICE = "(Budget)advies en/of quick fix", "(Budget)advies en/of quick fix"
+    FINANCIAL_HELP = "Vervolghulp en/of verwijzing financieel", "Vervolghulp en/of verwijzing financieel"
+    REFERRAL_WITHOUT_CONTACT = "Verwijzing zonder contact", "Verwijzing zonder contact"
+    NON_FINANCIAL_HELP = (
         "Vervolghulp en/of verwijzing niet financieel",
         "Vervolghulp en/of verwijzing niet financieel",
     )

@@ -5,6 +5,8 @@ A household is an address: postcode + house number + suffix.
 """
 
 import datetime as dt
+import hashlib
+import hmac
 import re
 import unicodedata
 
@@ -80,3 +82,10 @@ def person_key(
     if birth_date is None or not household or not name:
         return ""
     return f"adr:{birth_date.isoformat()}|{household}|{name}"
+
+
+def hashed(key: str, *, secret: str) -> str:
+    """Return a keyed hash of a matching key, so no BSN is stored in a key column; '' stays ''."""
+    if not key:
+        return ""
+    return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()

@@ -66,9 +66,9 @@ class Verdict(StrEnum):
     def result(self) -> str | None:
         """The DDAS end result a report closed by this verdict carries at once."""
         return {
-            Verdict.OUT_OF_WINDOW: EnumEindresultaat.ONTERECHT_SIGNAAL,
-            Verdict.BELOW_MINIMUM: EnumEindresultaat.ONTERECHT_SIGNAAL,
-            Verdict.REPEAT: EnumEindresultaat.HERHAALDE_MELDING,
+            Verdict.OUT_OF_WINDOW: EnumEindresultaat.UNJUSTIFIED,
+            Verdict.BELOW_MINIMUM: EnumEindresultaat.UNJUSTIFIED,
+            Verdict.REPEAT: EnumEindresultaat.REPEAT,
         }.get(self)
 
 
@@ -169,11 +169,11 @@ class FeedbackStatus(StrEnum):
 
 NOT_PICKED_UP_RESULTS = frozenset(
     {
-        EnumEindresultaat.HERHAALDE_MELDING,
-        EnumEindresultaat.ONTERECHT_SIGNAAL,
-        EnumEindresultaat.ANDERE_REDEN,
-        EnumEindresultaat.OVERLEDEN,
-        EnumEindresultaat.GEEN_INWONER,
+        EnumEindresultaat.REPEAT,
+        EnumEindresultaat.UNJUSTIFIED,
+        EnumEindresultaat.OTHER_REASON,
+        EnumEindresultaat.DECEASED,
+        EnumEindresultaat.NOT_RESIDENT,
     }
 )
 
@@ -190,9 +190,9 @@ def supplier_feedback(*, status: str, result: str | None) -> SupplierFeedback:
     "Niet opgepakt: andere reden" stays inside the municipality: the supplier sees only that the report was
     not picked up (domain.md section 5).
     """
-    if result == EnumEindresultaat.ANDERE_REDEN:
+    if result == EnumEindresultaat.OTHER_REASON:
         return SupplierFeedback(status=FeedbackStatus.NOT_PICKED_UP, result=None)
-    if result in (EnumEindresultaat.HERHAALDE_MELDING, EnumEindresultaat.ONTERECHT_SIGNAAL):
+    if result in NOT_PICKED_UP_RESULTS:
         return SupplierFeedback(status=FeedbackStatus.NOT_PICKED_UP, result=result)
     if result is not None and status not in (FeedbackStatus.WITHDRAWN,):
         return SupplierFeedback(status=FeedbackStatus.CLOSED, result=result)

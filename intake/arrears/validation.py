@@ -44,7 +44,7 @@ FIELDS = frozenset(
         "city",
     }
 )
-REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9._:/\-]{1,100}")
+REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9._:\-]{1,100}")
 MUNICIPALITY_PATTERN = re.compile(r"(?:GM)?(\d{4})")
 POSTCODE_PATTERN = re.compile(r"([1-9]\d{3}) ?([A-Z]{2})")
 HOUSE_NUMBER_PATTERN = re.compile(r"[1-9]\d{0,4}")
@@ -76,9 +76,10 @@ class ReportInput:
 class FieldError:
     pointer: str
     message: str
+    code: str = "invalid"
 
     def as_dict(self) -> dict[str, str]:
-        return {"pointer": self.pointer, "message": self.message}
+        return {"pointer": self.pointer, "message": self.message, "code": self.code}
 
 
 class _Collector:
@@ -137,7 +138,7 @@ def validate_report(
 
     reference = check.text("reference", required=True, limit=100)
     if reference and not REFERENCE_PATTERN.fullmatch(reference):
-        check.error("reference", "Use letters, digits and . _ : / - only.")
+        check.error("reference", "Use letters, digits and . _ : - only.")
 
     municipality_code = check.text("municipality_code", required=True, limit=6)
     match = MUNICIPALITY_PATTERN.fullmatch(municipality_code.upper()) if municipality_code else None

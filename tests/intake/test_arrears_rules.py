@@ -190,12 +190,12 @@ def test_part_of_day(moment, expected):
 
 
 def test_feedback_hides_the_other_reason():
-    feedback = rules.supplier_feedback(status=FeedbackStatus.CLOSED, result=EnumEindresultaat.ANDERE_REDEN)
+    feedback = rules.supplier_feedback(status=FeedbackStatus.CLOSED, result=EnumEindresultaat.OTHER_REASON)
 
     assert (feedback.status, feedback.result) == ("not_picked_up", None)
 
 
-@pytest.mark.parametrize("result", [EnumEindresultaat.ONTERECHT_SIGNAAL, EnumEindresultaat.HERHAALDE_MELDING])
+@pytest.mark.parametrize("result", [EnumEindresultaat.UNJUSTIFIED, EnumEindresultaat.REPEAT])
 def test_feedback_shows_window_and_repeat_results(result):
     feedback = rules.supplier_feedback(status=FeedbackStatus.CLOSED, result=result)
 
@@ -203,7 +203,7 @@ def test_feedback_shows_window_and_repeat_results(result):
 
 
 def test_feedback_of_a_closed_case_shows_its_result():
-    feedback = rules.supplier_feedback(status=FeedbackStatus.HELP_STARTED, result=EnumEindresultaat.ADVIES)
+    feedback = rules.supplier_feedback(status=FeedbackStatus.HELP_STARTED, result=EnumEindresultaat.ADVICE)
 
     assert (feedback.status, feedback.result) == ("closed", "(Budget)advies en/of quick fix")
 

@@ -5,7 +5,7 @@ from intake.arrears.validation import FieldError, validate_report
 
 TODAY = dt.date(2026, 6, 1)
 VALID = {
-    "reference": "INV-2026/001",
+    "reference": "INV-2026-001",
     "municipality_code": "GM0363",
     "partner_type": "Huur",
     "crisis": True,
