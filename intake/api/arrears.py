@@ -31,15 +31,17 @@ from tenancy.api.permissions import IsSupplierClient
 from tenancy.models import ApiToken, PartnerType, Supplier
 
 MAX_REPORTS = 10_000
-MAX_REQUEST_BYTES = getattr(settings, "ARREARS_API_MAX_REQUEST_BYTES", 16 * 1024 * 1024)
-FEEDBACK_STATUSES = [value for value in ArrearsReport.Status.values]
+DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024
+FEEDBACK_STATUSES = list(ArrearsReport.Status.values)
+
+
+def max_request_bytes() -> int:
+    return getattr(settings, "ARREARS_API_MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES)
 
 
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = (
-        f"The request body is larger than {MAX_REQUEST_BYTES} bytes; send at most {MAX_REPORTS} reports."
-    )
+    default_detail = f"The request body is too large; send at most {MAX_REPORTS} reports per request."
     default_code = "request_too_large"
 
 
@@ -55,7 +57,8 @@ class TokenRateThrottle(SimpleRateThrottle):
         token = request.auth
         if not isinstance(token, ApiToken):
             return True
-        self.num_requests, self.duration = token.rate_limit_per_minute, 60
+        self.rate = f"{token.rate_limit_per_minute}/m"
+        self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
 
     def get_cache_key(self, request: Request, view: APIView) -> str:
@@ -78,7 +81,7 @@ class SupplierApi(APIView):
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > MAX_REQUEST_BYTES:
+        if length > max_request_bytes():
             raise RequestTooLarge
 
     @property
