@@ -8,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -69,7 +70,7 @@ def active_covenant_municipalities(*, supplier: Supplier, day: dt.date) -> dict[
 def receive_arrears_reports(
     *, supplier: Supplier, reports: Sequence[object], pointer: str = "", today: dt.date | None = None
 ) -> list[ReportOutcome]:
-    """Validate, store and assess a batch of reports; each report gets its own outcome."""
+    """Validate and store a batch of reports, each with its own outcome; the rules run right after, in bulk."""
     today = today or timezone.localdate()
     covenants = active_covenant_municipalities(supplier=supplier, day=today)
     outcomes: list[ReportOutcome] = []
@@ -221,23 +222,17 @@ def _row(item: _Accepted, supplier: Supplier) -> tuple:
     )
 
 
-@transaction.atomic
 def _store(
     *, supplier: Supplier, accepted: list[_Accepted], outcomes: list[ReportOutcome], today: dt.date
 ) -> None:
-    # Reports about one household are assessed one transaction at a time: concurrent requests about
-    # the same person must see each other's reports (repeat rule) and meet in the same case.
-    _lock_groups({(item.municipality_id, item.group_key) for item in accepted})
+    # One statement, atomic on its own: concurrent retries of one reference meet in the unique key.
     rows = [_row(item, supplier) for item in accepted]
     with connection.cursor() as cursor:
         cursor.execute(_upsert_sql(), [list(column) for column in zip(*rows, strict=True)])
-        stored = {
-            reference: (pk, created, case_id, status, result)
-            for pk, reference, created, case_id, status, result in cursor.fetchall()
-        }
+        stored = {row[1]: row for row in cursor.fetchall()}
 
-    new: list[tuple[int, _Accepted]] = []
     touched_cases: set[int] = set()
+    any_created = False
     for item in accepted:
         outcome = outcomes[item.index]
         if item.report.reference not in stored:
@@ -249,22 +244,110 @@ def _store(
                 )
             ]
             continue
-        pk, created, case_id, status, result = stored[item.report.reference]
+        _pk, _reference, created, case_id, status, result = stored[item.report.reference]
         outcome.outcome = Outcome.CREATED if created else Outcome.UPDATED
         outcome.status, outcome.result = status, result or None
-        if created:
-            new.append((pk, item))
-        elif case_id is not None:
+        any_created = any_created or created
+        if not created and case_id is not None:
             touched_cases.add(case_id)
-
-    by_municipality: dict[int, list[tuple[int, _Accepted]]] = defaultdict(list)
-    for pk, item in new:
-        by_municipality[item.municipality_id].append((pk, item))
-    for municipality_id, items in by_municipality.items():
-        touched_cases |= _assess_new_reports(
-            municipality_id=municipality_id, supplier=supplier, items=items, outcomes=outcomes
-        )
     refresh_cases(case_ids=touched_cases)
+    if any_created:
+        transaction.on_commit(_enqueue_assessment)
+
+
+def _enqueue_assessment() -> None:
+    from . import tasks  # tasks imports this module
+
+    tasks.assess_arrears_reports.delay()
+
+
+@dataclass
+class _Pending:
+    """A stored report that the rules have not seen yet."""
+
+    pk: int
+    municipality_id: int
+    supplier_id: int
+    partner_type: str
+    amount: Decimal
+    arrears_since: dt.date
+    signal_date: dt.date
+    crisis: bool
+    person_key: str
+    household_key: str
+    person: dict
+
+    @property
+    def group_key(self) -> str:
+        return self.household_key or self.person_key
+
+
+PERSON_FIELDS = (
+    "bsn",
+    "initials",
+    "prefix",
+    "last_name",
+    "birth_date",
+    "street",
+    "house_number",
+    "house_number_suffix",
+    "postcode",
+    "city",
+)
+PENDING_FIELDS = (
+    "pk",
+    "municipality_id",
+    "supplier_id",
+    "partner_type",
+    "amount",
+    "arrears_since",
+    "signal_date",
+    "crisis",
+    "person_key",
+    "household_key",
+)
+
+
+def assess_pending_reports(*, batch_size: int = 10_000) -> int:
+    """Apply the rules to every stored report not assessed yet and place the picked-up ones in cases."""
+    assessed = 0
+    while True:
+        count = _assess_batch(batch_size=batch_size)
+        assessed += count
+        if count < batch_size:
+            return assessed
+
+
+@transaction.atomic
+def _assess_batch(*, batch_size: int) -> int:
+    # SKIP LOCKED: parallel workers each claim other reports; none is assessed twice.
+    claimed = list(
+        ArrearsReport.objects.select_for_update(skip_locked=True)
+        .filter(assessed_at__isnull=True)
+        .order_by("pk")
+        .values_list(*PENDING_FIELDS, *PERSON_FIELDS)[:batch_size]
+    )
+    if not claimed:
+        return 0
+    pending = [
+        _Pending(
+            *row[: len(PENDING_FIELDS)],
+            person=dict(zip(PERSON_FIELDS, row[len(PENDING_FIELDS) :], strict=True)),
+        )
+        for row in claimed
+    ]
+    # Reports about one household are assessed one transaction at a time: parallel workers must see
+    # each other's reports (repeat rule) and meet in the same case.
+    _lock_groups({(item.municipality_id, item.group_key) for item in pending})
+    groups: dict[tuple[int, int], list[_Pending]] = defaultdict(list)
+    for item in pending:
+        groups[(item.municipality_id, item.supplier_id)].append(item)
+    touched: set[int] = set()
+    for (municipality_id, supplier_id), items in groups.items():
+        touched |= _assess_new_reports(municipality_id=municipality_id, supplier_id=supplier_id, items=items)
+    ArrearsReport.objects.filter(pk__in=[item.pk for item in pending]).update(assessed_at=timezone.now())
+    refresh_cases(case_ids=touched)
+    return len(pending)
 
 
 def _lock_groups(groups: set[tuple[int, str]]) -> None:
@@ -277,60 +360,53 @@ def _lock_groups(groups: set[tuple[int, str]]) -> None:
         )
 
 
-def _assess_new_reports(
-    *,
-    municipality_id: int,
-    supplier: Supplier,
-    items: list[tuple[int, _Accepted]],
-    outcomes: list[ReportOutcome],
-) -> set[int]:
+def _assess_new_reports(*, municipality_id: int, supplier_id: int, items: list[_Pending]) -> set[int]:
     """Apply window, minimum and repeat rules to new reports and put the picked-up ones in cases."""
-    settings_ = arrears_settings(municipality=municipality_id)
-    arrears_rules = settings_.as_rules()
-    person_keys = {item.person_key for _pk, item in items}
+    arrears_rules = arrears_settings(municipality=municipality_id).as_rules()
+    new_ids = {item.pk for item in items}
     earlier: dict[str, list[rules.EarlierReport]] = defaultdict(list)
     earlier_case: dict[tuple[str, dt.date], int] = {}
-    for person_key, arrears_since, amount, case_id in ArrearsReport.objects.filter(
-        municipality_id=municipality_id,
-        supplier=supplier,
-        person_key__in=person_keys,
-        case__status=ArrearsCase.Status.OPEN,
-    ).values_list("person_key", "arrears_since", "amount", "case_id"):
+    for person_key, arrears_since, amount, case_id in (
+        ArrearsReport.objects.filter(
+            municipality_id=municipality_id,
+            supplier_id=supplier_id,
+            person_key__in={item.person_key for item in items},
+            case__status=ArrearsCase.Status.OPEN,
+        )
+        .exclude(pk__in=new_ids)
+        .values_list("person_key", "arrears_since", "amount", "case_id")
+    ):
         earlier[person_key].append(rules.EarlierReport(arrears_since=arrears_since, amount=amount))
         earlier_case[(person_key, arrears_since)] = case_id
-    new_ids = {pk for pk, _item in items}
 
     closed: list[tuple[int, str]] = []
-    picked: list[tuple[int, _Accepted]] = []
+    picked: list[_Pending] = []
     repeated_cases: set[int] = set()
-    for pk, item in items:
-        report = item.report
+    for item in items:
         verdict = rules.assess(
             rules.ReportFacts(
                 partner_type=item.partner_type,
-                amount=report.amount,
-                arrears_since=report.arrears_since,
-                signal_date=report.signal_date,
+                amount=item.amount,
+                arrears_since=item.arrears_since,
+                signal_date=item.signal_date,
             ),
             earlier=earlier[item.person_key],
             rules=arrears_rules,
         )
-        if (item.person_key, report.arrears_since) in earlier_case:
-            repeated_cases.add(earlier_case[(item.person_key, report.arrears_since)])
-        outcome = outcomes[item.index]
+        if (item.person_key, item.arrears_since) in earlier_case:
+            repeated_cases.add(earlier_case[(item.person_key, item.arrears_since)])
         if verdict.result is not None:
-            closed.append((pk, verdict.result))
-            outcome.status, outcome.result = Status.NOT_PICKED_UP, verdict.result
+            closed.append((item.pk, verdict.result))
             continue
-        picked.append((pk, item))
+        picked.append(item)
         if item.person_key:
             # Later reports in the same batch repeat this one.
             earlier[item.person_key].append(
-                rules.EarlierReport(arrears_since=report.arrears_since, amount=report.amount)
+                rules.EarlierReport(arrears_since=item.arrears_since, amount=item.amount)
             )
 
-    with connection.cursor() as cursor:
-        if closed:
+    if closed:
+        with connection.cursor() as cursor:
             cursor.execute(
                 f"""UPDATE {ArrearsReport._meta.db_table} AS r
                     SET status = %s, result = v.result, is_repeat = (v.result = %s), status_changed_at = now()
@@ -346,23 +422,19 @@ def _assess_new_reports(
     if repeated_cases:
         ArrearsCase.objects.filter(pk__in=repeated_cases).update(is_repeat=True)
         ArrearsReport.objects.filter(pk__in=new_ids, case_id__in=repeated_cases).update(is_repeat=True)
-    for _pk, item in picked:
-        outcomes[item.index].status = Status.RECEIVED
     return case_ids | repeated_cases
 
 
 def _place_in_cases(
-    *, municipality_id: int, items: list[tuple[int, _Accepted]], arrears_rules: rules.ArrearsRules
+    *, municipality_id: int, items: list[_Pending], arrears_rules: rules.ArrearsRules
 ) -> set[int]:
     if not items:
         return set()
-    first_of_group: dict[str, _Accepted] = {}
+    first_of_group: dict[str, _Pending] = {}
     due_of_group: dict[str, dt.date] = {}
-    for _pk, item in items:
+    for item in items:
         first_of_group.setdefault(item.group_key, item)
-        due = rules.due_date(
-            signal_date=item.report.signal_date, is_crisis=item.report.is_crisis, rules=arrears_rules
-        )
+        due = rules.due_date(signal_date=item.signal_date, is_crisis=item.crisis, rules=arrears_rules)
         due_of_group[item.group_key] = min(due, due_of_group.get(item.group_key, due))
     today = timezone.localdate()
     ArrearsCase.objects.bulk_create(
@@ -374,17 +446,8 @@ def _place_in_cases(
                 household_key=item.household_key,
                 opened_on=today,
                 due_date=due_of_group[group_key],
-                crisis=item.report.is_crisis,
-                bsn=item.report.bsn,
-                initials=item.report.initials,
-                prefix=item.report.prefix,
-                last_name=item.report.last_name,
-                birth_date=item.report.birth_date,
-                street=item.report.street,
-                house_number=item.report.house_number,
-                house_number_suffix=item.report.house_number_suffix,
-                postcode=item.report.postcode,
-                city=item.report.city,
+                crisis=item.crisis,
+                **item.person,
             )
             for group_key, item in first_of_group.items()
         ],
@@ -397,20 +460,19 @@ def _place_in_cases(
             group_key__in=list(first_of_group),
         ).values_list("group_key", "pk")
     )
-    report_ids = [pk for pk, _item in items]
-    case_of_report = [cases[item.group_key] for _pk, item in items]
+    groups = list(due_of_group)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE {ArrearsReport._meta.db_table} AS r SET case_id = v.case_id
                 FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, case_id) WHERE r.id = v.id""",
-            [report_ids, case_of_report],
+            [[item.pk for item in items], [cases[item.group_key] for item in items]],
         )
         # A crisis report shortens the term of a case that is already open.
-        groups = list(due_of_group)
         cursor.execute(
-            f"""UPDATE {ArrearsCase._meta.db_table} AS c SET due_date = LEAST(c.due_date, v.due)
+            f"""UPDATE {ArrearsCase._meta.db_table} AS c SET due_date = v.due
                 FROM unnest(%s::text[], %s::date[]) AS v(group_key, due)
-                WHERE c.municipality_id = %s AND c.status = 'open' AND c.group_key = v.group_key""",
+                WHERE c.municipality_id = %s AND c.status = 'open' AND c.group_key = v.group_key
+                  AND v.due < c.due_date""",
             [groups, [due_of_group[group] for group in groups], municipality_id],
         )
     return set(cases.values())

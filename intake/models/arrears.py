@@ -185,6 +185,9 @@ class ArrearsReport(TenantModel, PersonFields):
     person_key = models.CharField(max_length=128, blank=True, help_text=_("matching key; hashed, no BSN"))
     household_key = models.CharField(max_length=128, blank=True)
     withdraw_reason = models.CharField(_("withdraw reason"), max_length=20, blank=True)
+    assessed_at = models.DateTimeField(
+        _("assessed"), null=True, blank=True, help_text=_("when the window, minimum and repeat rules ran")
+    )
 
     class Meta:
         ordering = ["-signal_date", "pk"]
@@ -201,6 +204,7 @@ class ArrearsReport(TenantModel, PersonFields):
         indexes = [
             models.Index(fields=["supplier", "status_changed_at"]),
             models.Index(fields=["municipality", "person_key"]),
+            models.Index(fields=["id"], condition=Q(assessed_at__isnull=True), name="arrears_report_pending"),
         ]
 
     def __str__(self) -> str:

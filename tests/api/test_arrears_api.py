@@ -245,6 +245,7 @@ def test_withdraw_needs_a_known_reason(api):
 def test_feedback_since_lists_status_changes_and_hides_the_other_reason(api):
     post(api, report())
     post(api, report(reference="R-2", bsn="111222333"))
+    services.assess_pending_reports()
     before_pick_up = timezone.now()
     first_case = ArrearsReport.objects.get(reference="R-1").case
     services.pick_up_case(case=first_case, when=dt.datetime(2026, 1, 31, 9, tzinfo=dt.UTC))

@@ -56,6 +56,7 @@ def filled_municipality():
         ],
         today=TODAY,
     )
+    services.assess_pending_reports()
     case = ArrearsCase.objects.get()
     services.record_contact_attempt(
         case=case, kind="Huisbezoek", is_reached=True, when=dt.datetime(2026, 5, 4, 8, 30, tzinfo=dt.UTC)

@@ -47,7 +47,14 @@ def energie(gemeente):
 
 
 def receive(supplier, *reports):
-    return services.receive_arrears_reports(supplier=supplier, reports=list(reports), today=TODAY)
+    """Receive, then run the rules as the task does; return what the supplier reads afterwards."""
+    outcomes = services.receive_arrears_reports(supplier=supplier, reports=list(reports), today=TODAY)
+    services.assess_pending_reports()
+    for outcome in outcomes:
+        if outcome.outcome != "rejected":
+            stored = ArrearsReport.objects.get(supplier=supplier, reference=outcome.reference)
+            outcome.status, outcome.result = stored.status, stored.result or None
+    return outcomes
 
 
 @pytest.mark.django_db
@@ -69,7 +76,7 @@ def test_concurrent_retries_of_one_reference_store_one_row(huur):
     def post() -> None:
         barrier.wait()
         try:
-            outcomes.extend(receive(huur, report()))
+            outcomes.extend(services.receive_arrears_reports(supplier=huur, reports=[report()], today=TODAY))
         finally:
             connection.close()
 
@@ -81,6 +88,7 @@ def test_concurrent_retries_of_one_reference_store_one_row(huur):
 
     assert sorted(outcome.outcome for outcome in outcomes) == ["created"] + ["updated"] * 7
     assert ArrearsReport.objects.count() == 1
+    services.assess_pending_reports()
     assert ArrearsCase.objects.count() == 1
     assert ArrearsReport.objects.get().case_id == ArrearsCase.objects.get().pk
 
@@ -325,3 +333,45 @@ def test_reference_stays_with_its_first_municipality(huur, gemeente):
 
     assert [error.code for error in outcome.errors] == ["conflict"]
     assert ArrearsReport.objects.get().municipality_id == gemeente.pk
+
+
+@pytest.mark.django_db
+def test_receiving_enqueues_the_assessment_once_per_request(huur, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        outcomes = services.receive_arrears_reports(
+            supplier=huur, reports=[report(), report(reference="R-2")], today=TODAY
+        )
+
+    assert [(o.outcome, o.status) for o in outcomes] == [("created", "received"), ("created", "received")]
+    assert len(callbacks) == 1
+    assert ArrearsReport.objects.filter(assessed_at__isnull=True).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_retry_enqueues_nothing(huur, django_capture_on_commit_callbacks):
+    receive(huur, report())
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.receive_arrears_reports(supplier=huur, reports=[report()], today=TODAY)
+
+    assert callbacks == []
+
+
+@pytest.mark.django_db
+def test_assessment_runs_once(huur):
+    services.receive_arrears_reports(supplier=huur, reports=[report()], today=TODAY)
+
+    assert services.assess_pending_reports() == 1
+    assert services.assess_pending_reports() == 0
+    assert ArrearsCase.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_assesses_on_a_real_worker(huur, celery_worker):
+    from intake.arrears import tasks
+
+    services.receive_arrears_reports(supplier=huur, reports=[report()], today=TODAY)  # enqueues on commit
+
+    # The solo worker runs tasks in order: when this second run answers, the intake's run has assessed.
+    assert tasks.assess_arrears_reports.delay().get(timeout=30) == 0
+    assert ArrearsReport.objects.get().case_id == ArrearsCase.objects.get().pk
