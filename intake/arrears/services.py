@@ -5,6 +5,7 @@ batches (up to 10,000 reports): one upsert statement, one query per lookup, set-
 """
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -181,37 +182,42 @@ UPDATABLE_COLUMNS = [
 def _upsert_sql() -> str:
     table = ArrearsReport._meta.db_table
     columns = ", ".join(REPORT_COLUMNS)
-    unnest = ", ".join(f"%s::{COLUMN_TYPES.get(column, 'text')}[]" for column in REPORT_COLUMNS)
+    record = ", ".join(f"{column} {COLUMN_TYPES.get(column, 'text')}" for column in REPORT_COLUMNS)
     updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in UPDATABLE_COLUMNS)
+    # The rows travel as one JSON document: serialising 10,000 rows in C beats adapting arrays per value.
     # xmax = 0 only for a row this statement inserted: that tells created from updated in one round trip.
     # The WHERE keeps a reference bound to its first municipality; such a row returns nothing.
     return f"""
         INSERT INTO {table} ({columns}, status, result, is_repeat, withdraw_reason,
                              status_changed_at, created_at, updated_at)
-        SELECT *, 'received', '', false, '', now(), now(), now() FROM unnest({unnest})
+        SELECT {columns}, 'received', '', false, '', now(), now(), now()
+        FROM jsonb_to_recordset(%s::jsonb) AS x({record})
         ON CONFLICT (supplier_id, reference) DO UPDATE SET {updates}, updated_at = now()
         WHERE {table}.municipality_id = EXCLUDED.municipality_id
         RETURNING id, reference, (xmax = 0) AS created, case_id, status, result
     """
 
 
-def _row(item: _Accepted, supplier: Supplier) -> tuple:
+UPSERT_SQL = _upsert_sql()
+
+
+def _row(item: _Accepted, supplier: Supplier) -> list:
     report = item.report
-    return (
+    return [
         item.municipality_id,
         supplier.pk,
         report.reference,
         item.partner_type,
         report.is_crisis,
         report.is_warm_handover,
-        report.amount,
-        report.arrears_since,
-        report.signal_date,
+        str(report.amount),
+        report.arrears_since.isoformat(),
+        report.signal_date.isoformat(),
         report.bsn,
         report.initials,
         report.prefix,
         report.last_name,
-        report.birth_date,
+        report.birth_date.isoformat() if report.birth_date else None,
         report.street,
         report.house_number,
         report.house_number_suffix,
@@ -219,16 +225,16 @@ def _row(item: _Accepted, supplier: Supplier) -> tuple:
         report.city,
         item.person_key,
         item.household_key,
-    )
+    ]
 
 
 def _store(
     *, supplier: Supplier, accepted: list[_Accepted], outcomes: list[ReportOutcome], today: dt.date
 ) -> None:
     # One statement, atomic on its own: concurrent retries of one reference meet in the unique key.
-    rows = [_row(item, supplier) for item in accepted]
+    rows = [dict(zip(REPORT_COLUMNS, _row(item, supplier), strict=True)) for item in accepted]
     with connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(), [list(column) for column in zip(*rows, strict=True)])
+        cursor.execute(UPSERT_SQL, [json.dumps(rows)])
         stored = {row[1]: row for row in cursor.fetchall()}
 
     touched_cases: set[int] = set()

@@ -44,6 +44,7 @@ FIELDS = frozenset(
         "city",
     }
 )
+PARTNER_TYPES = frozenset(EnumSignaalpartner.values)
 REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9._:\-]{1,100}")
 MUNICIPALITY_PATTERN = re.compile(r"(?:GM)?(\d{4})")
 POSTCODE_PATTERN = re.compile(r"([1-9]\d{3}) ?([A-Z]{2})")
@@ -146,7 +147,7 @@ def validate_report(
         check.error("municipality_code", "Must be a CBS municipality code of 4 digits, e.g. 0363 or GM0363.")
 
     partner_type = check.text("partner_type", limit=40) or None
-    if partner_type is not None and partner_type not in EnumSignaalpartner.values:
+    if partner_type is not None and partner_type not in PARTNER_TYPES:
         check.error("partner_type", "Must be one of the DDAS EnumSignaalpartner values.")
 
     amount = _amount(check)
