@@ -130,7 +130,7 @@ def bulk(port: int, key: str, *, total: int, requests: int) -> tuple[float, int]
 def warm_up(port: int, key: str) -> None:
     """Let every worker import and build its lazy tables (holidays, regexes) before the clock runs."""
     report = generate_reports(
-        count=1, municipality_code=MUNICIPALITY_CODE, seed=3, prefix="W", today=dt.date.today()
+        count=1, municipality_code=MUNICIPALITY_CODE, seed=3, prefix="W", today=dt.datetime.now(dt.UTC).date()
     )
     for _ in range(8):
         conn = http.client.HTTPConnection(HOST, port, timeout=60)
