@@ -36,7 +36,7 @@ class CovenantForm(forms.Form):
     )
     partner_type = forms.ChoiceField(
         label=_("Partner type (for a new supplier)"),
-        choices=[("", "–"), *PartnerType.choices],
+        choices=[("", "---------"), *PartnerType.choices],
         required=False,
     )
     valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))

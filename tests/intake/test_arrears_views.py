@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from intake.arrears import services
 from intake.models import ArrearsCase, ArrearsReport, ArrearsSettings, Result
@@ -77,7 +78,7 @@ def test_municipality_administrator_is_not_a_supplier_admin(supplier, gemeente, 
 
 @pytest.mark.django_db
 def test_csv_upload_goes_through_the_same_intake(supplier, supplier_admin):
-    today = dt.date.today()
+    today = timezone.localdate()
     content = (
         "Kenmerk;Gemeentecode;Bedrag;Ontstaansdatum;Signaaldatum;BSN;Achternaam\n"
         f"U-1;0999;612,50;{(today - dt.timedelta(days=50)):%d-%m-%Y};{today:%d-%m-%Y};123456782;Dijk\n"
