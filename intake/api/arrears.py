@@ -199,6 +199,34 @@ class FeedbackSerializer(ArrearsReportOutputSerializer):
         ]
 
 
+class PaginatedArrearsReportSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ArrearsReportOutputSerializer(many=True)
+
+
+class PaginatedFeedbackSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = FeedbackSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+# Answers every supplier endpoint may give besides its own.
+ERRORS = {
+    400: OpenApiResponse(description="Invalid query or body"),
+    401: OpenApiResponse(ErrorSerializer, description="No, an unknown, expired or revoked token"),
+    403: OpenApiResponse(ErrorSerializer, description="Not a supplier token, or the token lacks the scope"),
+    413: OpenApiResponse(ErrorSerializer, description="Request body too large"),
+    429: OpenApiResponse(ErrorSerializer, description="Rate limit of the token reached; see Retry-After"),
+}
+
+
 def _result(outcome: services.ReportOutcome) -> dict:
     return {
         "index": outcome.index,
@@ -253,17 +281,19 @@ class ArrearsReportListCreateApi(SupplierApi):
             many=False,
         ),
         responses={
+            **ERRORS,
             200: PolymorphicProxySerializer(
                 component_name="ArrearsReportPostResult",
                 serializers=[ReportResultSerializer, BatchResultSerializer],
                 resource_type_field_name=None,
             ),
             201: ReportResultSerializer,
-            400: ReportResultSerializer,
-            401: OpenApiResponse(description="No, an unknown, expired or revoked token"),
-            403: ReportResultSerializer,
-            413: OpenApiResponse(description="Request body too large"),
-            429: OpenApiResponse(description="Rate limit of the token reached; see Retry-After"),
+            400: OpenApiResponse(
+                description="An invalid report (with errors per field), or a body that is no report"
+            ),
+            403: OpenApiResponse(
+                description="No active covenant with the municipality, or a token without the scope"
+            ),
         },
         examples=[
             OpenApiExample("One report", value=EXAMPLE_REPORT, request_only=True),
@@ -316,7 +346,7 @@ class ArrearsReportListCreateApi(SupplierApi):
             OpenApiParameter("signal_date_from", OpenApiTypes.DATE),
             OpenApiParameter("signal_date_to", OpenApiTypes.DATE),
         ],
-        responses={200: ArrearsReportOutputSerializer(many=True)},
+        responses={**ERRORS, 200: PaginatedArrearsReportSerializer},
     )
     def get(self, request: Request) -> Response:
         filters = _DateFilters(data=request.query_params)
@@ -396,7 +426,7 @@ class FeedbackListApi(SupplierApi):
                 "since", OpenApiTypes.DATETIME, description="ISO 8601, e.g. 2026-03-01T00:00:00Z"
             )
         ],
-        responses={200: FeedbackSerializer(many=True)},
+        responses={**ERRORS, 200: PaginatedFeedbackSerializer},
     )
     def get(self, request: Request) -> Response:
         reports = self.own_reports().order_by("status_changed_at", "pk")
@@ -404,9 +434,11 @@ class FeedbackListApi(SupplierApi):
         if since_text:
             try:
                 since = parse_datetime(since_text)
-            except ValueError:
+                # In UTC: PostgreSQL refuses offsets Python accepts (e.g. -18:42).
+                since = since.astimezone(dt.UTC) if since is not None and since.tzinfo is not None else None
+            except (ValueError, OverflowError):
                 since = None
-            if since is None or since.tzinfo is None:
+            if since is None:
                 raise exceptions.ValidationError(
                     {"since": "Give an ISO 8601 date and time with a time zone."}
                 )

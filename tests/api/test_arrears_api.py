@@ -283,3 +283,11 @@ def test_feedback_of_other_suppliers_is_not_shown(api, gemeente):
     ArrearsReportFactory(municipality=gemeente, supplier=other, reference="THEIRS")
 
     assert api.get("/api/v1/feedback").json()["results"] == []
+
+
+@pytest.mark.django_db
+def test_feedback_since_with_an_extreme_offset_is_normalised(api):
+    # Found by schemathesis: PostgreSQL refuses a -18:42 offset that Python accepts.
+    response = api.get("/api/v1/feedback", {"since": "1911-10-05T09:05:24-18:42"})
+
+    assert (response.status_code, response.json()["results"]) == (200, [])
