@@ -7,9 +7,9 @@ schema says.
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
+from schemathesis import checks
 
 from tenancy import suppliers
 from tests.tenancy.factories import CovenantFactory, MunicipalityFactory, SupplierFactory
