@@ -201,3 +201,10 @@ def test_case_of_another_municipality_is_404(gemeente, member, client_for):
     assert client.get(f"/intake/arrears/cases/{case.pk}/").status_code == 404
     assert client.post(f"/intake/arrears/cases/{case.pk}/", {"result": Result.ADVICE}).status_code == 404
     assert ArrearsCase.objects.get().status == "open"
+
+
+@pytest.mark.django_db
+def test_covenant_page_speaks_dutch(gemeente, member, client_for):
+    response = client_for(member(gemeente, "administrator")).get("/intake/arrears/covenants/")
+
+    assert "Leveranciers en convenanten" in response.content.decode()
