@@ -3,12 +3,22 @@
 import datetime as dt
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from .models import ApiToken, Covenant, Municipality, PartnerType, Supplier
 from .services import issue_api_token
+
+
+def covenant_cache_key(*, supplier_id: int, day: dt.date) -> str:
+    return f"arrears:covenants:{supplier_id}:{day.isoformat()}"
+
+
+def _forget_covenants(supplier: Supplier) -> None:
+    cache.delete(covenant_cache_key(supplier_id=supplier.pk, day=timezone.localdate()))
+
 
 SUPPLIER_SCOPES = [ApiToken.Scope.WRITE_REPORTS, ApiToken.Scope.READ_FEEDBACK]
 
@@ -58,6 +68,7 @@ def add_covenant(
     )
     covenant.full_clean()
     covenant.save()
+    _forget_covenants(supplier)
     return covenant
 
 
@@ -65,6 +76,7 @@ def end_covenant(*, covenant: Covenant, valid_to: dt.date | None = None) -> Cove
     """End a covenant; from the day after, the supplier's reports for this municipality are refused."""
     covenant.valid_to = max(valid_to or timezone.localdate(), covenant.valid_from)
     covenant.save(update_fields=["valid_to"])
+    _forget_covenants(covenant.supplier)
     return covenant
 
 

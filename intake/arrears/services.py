@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from intake.models import ArrearsCase, ArrearsContactAttempt, ArrearsReport, ArrearsSettings, Result
 from tenancy.models import Covenant, Municipality, Supplier
+from tenancy.suppliers import covenant_cache_key
 
 from . import matching, rules
 from .validation import FieldError, ReportInput, validate_report
@@ -59,12 +61,21 @@ def arrears_settings(*, municipality: Municipality | int) -> ArrearsSettings:
     return found
 
 
+COVENANT_CACHE_SECONDS = 30
+
+
 def active_covenant_municipalities(*, supplier: Supplier, day: dt.date) -> dict[str, int]:
     """Return {municipality code: id} of the municipalities the supplier has an active covenant with."""
-    return dict(
-        Covenant.objects.active_on(day)
-        .filter(supplier=supplier)
-        .values_list("municipality__code", "municipality_id")
+    # Cached briefly: a single-report client asks this on every request. Covenant changes clear it
+    # (tenancy.suppliers); a shared cache makes that immediate for every process.
+    return cache.get_or_set(
+        covenant_cache_key(supplier_id=supplier.pk, day=day),
+        lambda: dict(
+            Covenant.objects.active_on(day)
+            .filter(supplier=supplier)
+            .values_list("municipality__code", "municipality_id")
+        ),
+        timeout=COVENANT_CACHE_SECONDS,
     )
 
 

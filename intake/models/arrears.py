@@ -162,7 +162,10 @@ class ArrearsReport(TenantModel, PersonFields):
         CLOSED = "closed", _("closed")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="arrears_reports")
+    # No index of its own: (supplier, reference) and (supplier, status_changed_at) lead with it.
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="arrears_reports", db_index=False
+    )
     case = models.ForeignKey(
         ArrearsCase, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
@@ -179,7 +182,7 @@ class ArrearsReport(TenantModel, PersonFields):
     picked_up_at = models.DateTimeField(null=True, blank=True)
     collection_suspended_until = models.DateField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True, db_index=True)
+    status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     person_key = models.CharField(max_length=128, blank=True, help_text=_("matching key; hashed, no BSN"))
