@@ -272,10 +272,21 @@ def _store(
         transaction.on_commit(_enqueue_assessment)
 
 
+ASSESSMENT_DELAY_SECONDS = 1
+
+
 def _enqueue_assessment() -> None:
+    """Queue one assessment a second later, at most one per second per process.
+
+    Every report committed while the marker lives is committed before that run claims its reports
+    (the run starts no earlier than the marker expires), so none is left behind; a report committed
+    after the marker expired queues the next run. Without this each single-report request would
+    publish its own task.
+    """
     from . import tasks  # tasks imports this module
 
-    tasks.assess_arrears_reports.delay()
+    if cache.add("arrears:assessment-queued", True, timeout=ASSESSMENT_DELAY_SECONDS):
+        tasks.assess_arrears_reports.apply_async(countdown=ASSESSMENT_DELAY_SECONDS)
 
 
 @dataclass
