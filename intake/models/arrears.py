@@ -162,7 +162,11 @@ class ArrearsReport(TenantModel, PersonFields):
         CLOSED = "closed", _("closed")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
-    # No index of its own: (supplier, reference) and (supplier, status_changed_at) lead with it.
+    # No single-column indexes for these two: (municipality, person_key) and (supplier, reference)
+    # lead with them, and every index costs a write per report.
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     supplier = models.ForeignKey(
         Supplier, on_delete=models.PROTECT, related_name="arrears_reports", db_index=False
     )
@@ -195,11 +199,9 @@ class ArrearsReport(TenantModel, PersonFields):
     class Meta:
         ordering = ["-signal_date", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["municipality", "supplier", "reference"], name="arrears_report_unique_reference"
-            ),
             # A supplier's reference names one report, whichever municipality it is about: the API
-            # addresses reports as /arrears-reports/{reference} and a retry must never duplicate.
+            # addresses reports as /arrears-reports/{reference} and a retry must never duplicate. This
+            # is stricter than (municipality, supplier, reference), so that key is not kept as well.
             models.UniqueConstraint(
                 fields=["supplier", "reference"], name="arrears_report_unique_supplier_ref"
             ),
