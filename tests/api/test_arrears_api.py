@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -149,12 +150,22 @@ def test_token_without_write_scope_may_only_read(supplier):
 def test_rate_limit_answers_429_with_retry_after(supplier, token_client):
     _token, client = token_client(supplier, rate_limit_per_minute=2)
 
-    statuses = [client.get(URL).status_code for _ in range(3)]
-    response = client.get(URL)
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, 45, tzinfo=dt.UTC), tick=False):
+        statuses = [client.get(URL).status_code for _ in range(3)]
+        response = client.get(URL)
 
     assert statuses == [200, 200, 429]
-    assert response.status_code == 429
-    assert 1 <= int(response["Retry-After"]) <= 60
+    assert (response.status_code, response["Retry-After"]) == (429, "15")
+
+
+@pytest.mark.django_db
+def test_rate_limit_opens_again_the_next_minute(supplier, token_client):
+    _token, client = token_client(supplier, rate_limit_per_minute=1)
+
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, 59, tzinfo=dt.UTC), tick=False) as clock:
+        assert [client.get(URL).status_code for _ in range(2)] == [200, 429]
+        clock.shift(2)
+        assert client.get(URL).status_code == 200
 
 
 @pytest.mark.django_db
