@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,25 +106,29 @@ def headers(key: str) -> dict[str, str]:
     return {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
 
 
-def bulk(port: int, key: str, *, total: int, requests: int) -> tuple[float, int]:
-    """Post `total` reports as `requests` lists, one after the other; return seconds and accepted."""
+def bulk(port: int, key: str, *, total: int, requests: int, clients: int) -> tuple[float, int]:
+    """Post `total` reports as `requests` lists, `clients` at a time; return seconds and accepted."""
     today = dt.datetime.now(dt.UTC).date()
     reports = generate_reports(
         count=total, municipality_code=MUNICIPALITY_CODE, seed=1, prefix="B", today=today
     )
     size = total // requests
     bodies = [json.dumps(reports[i * size : (i + 1) * size]).encode() for i in range(requests)]
-    conn = http.client.HTTPConnection(HOST, port, timeout=600)
-    accepted = 0
-    started = time.perf_counter()
-    for body in bodies:
+
+    def post(body: bytes) -> int:
+        conn = http.client.HTTPConnection(HOST, port, timeout=600)
         conn.request("POST", "/api/v1/arrears-reports", body=body, headers=headers(key))
         response = conn.getresponse()
         payload = response.read()
+        conn.close()
         if response.status != 200:
             raise SystemExit(f"bulk request answered {response.status}: {payload[:500]!r}")
         result = json.loads(payload)
-        accepted += result["created"] + result["updated"]
+        return result["created"] + result["updated"]
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        accepted = sum(pool.map(post, bodies))
     return time.perf_counter() - started, accepted
 
 
@@ -202,6 +207,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--bulk-clients", type=int, default=1, help="bulk requests in flight at a time")
     arguments = parser.parse_args()
 
     key = prepare()
@@ -210,7 +216,9 @@ def main() -> None:
     server = start_gunicorn(arguments.port, arguments.workers, arguments.threads)
     try:
         warm_up(arguments.port, key)
-        bulk_seconds, bulk_accepted = bulk(arguments.port, key, total=total, requests=10)
+        bulk_seconds, bulk_accepted = bulk(
+            arguments.port, key, total=total, requests=10, clients=arguments.bulk_clients
+        )
         api_accepted, api_latencies = hammer(
             arguments.port,
             "/api/v1/arrears-reports",
@@ -237,7 +245,7 @@ def main() -> None:
     floor_rate = floor_accepted / seconds
     mismatch = abs(stored - bulk_accepted - api_accepted) + abs(floor_stored - floor_accepted)
     print(
-        f"# {total} bulk reports in {bulk_seconds:.2f} s; {api_accepted} single reports and {floor_accepted} floor rows "
+        f"# {total} bulk reports as 10 requests, {arguments.bulk_clients} in flight, in {bulk_seconds:.2f} s; {api_accepted} single reports and {floor_accepted} floor rows "
         f"in {seconds:.0f} s each; gunicorn {arguments.workers} workers x {arguments.threads} threads, "
         f"{arguments.clients} clients; {os.cpu_count()} CPUs shared with other work",
         flush=True,
