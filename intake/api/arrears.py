@@ -336,11 +336,7 @@ class ArrearsReportListCreateApi(SupplierApi):
             for outcome in outcomes:
                 counts[outcome.outcome] += 1
             return Response({**counts, "results": [_result(outcome) for outcome in outcomes]})
-        [outcome] = services.receive_arrears_reports(supplier=self.supplier, reports=[body], pointer="")
-        outcome.errors = [
-            error.__class__(error.pointer.removeprefix("/0"), error.message, error.code)
-            for error in outcome.errors
-        ]
+        [outcome] = services.receive_arrears_reports(supplier=self.supplier, reports=[body], single=True)
         if outcome.outcome == services.Outcome.REJECTED:
             refused = any(error.code == "no_covenant" for error in outcome.errors)
             return Response(

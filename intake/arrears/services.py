@@ -80,7 +80,7 @@ def active_covenant_municipalities(*, supplier: Supplier, day: dt.date) -> dict[
 
 
 def receive_arrears_reports(
-    *, supplier: Supplier, reports: Sequence[object], pointer: str = "", today: dt.date | None = None
+    *, supplier: Supplier, reports: Sequence[object], single: bool = False, today: dt.date | None = None
 ) -> list[ReportOutcome]:
     """Validate and store a batch of reports, each with its own outcome; the rules run right after, in bulk."""
     today = today or timezone.localdate()
@@ -90,7 +90,7 @@ def receive_arrears_reports(
     seen: set[str] = set()
     secret = settings.SECRET_KEY
     for index, data in enumerate(reports):
-        item_pointer = f"{pointer}/{index}"
+        item_pointer = "" if single else f"/{index}"  # JSON pointers into the request body
         report, errors = validate_report(data, pointer=item_pointer, today=today)
         reference = data.get("reference", "") if isinstance(data, dict) else ""
         outcome = ReportOutcome(
@@ -147,7 +147,7 @@ def receive_arrears_reports(
             )
         )
     if accepted:
-        _store(supplier=supplier, accepted=accepted, outcomes=outcomes, today=today)
+        _store(supplier=supplier, accepted=accepted, outcomes=outcomes)
     return outcomes
 
 
@@ -239,9 +239,7 @@ def _row(item: _Accepted, supplier: Supplier) -> list:
     ]
 
 
-def _store(
-    *, supplier: Supplier, accepted: list[_Accepted], outcomes: list[ReportOutcome], today: dt.date
-) -> None:
+def _store(*, supplier: Supplier, accepted: list[_Accepted], outcomes: list[ReportOutcome]) -> None:
     # One statement, atomic on its own: concurrent retries of one reference meet in the unique key.
     rows = [dict(zip(REPORT_COLUMNS, _row(item, supplier), strict=True)) for item in accepted]
     with connection.cursor() as cursor:

@@ -381,3 +381,20 @@ def test_the_task_assesses_on_a_real_worker(huur, celery_worker):
 
     assert tasks.assess_arrears_reports.delay().get(timeout=30) == 1
     assert ArrearsReport.objects.get().case_id == ArrearsCase.objects.get().pk
+
+
+@pytest.mark.django_db
+def test_case_is_linked_when_the_person_becomes_a_welfare_debtor_later(huur, gemeente):
+    receive(huur, report())
+    debtor = Debtor.objects.create(
+        municipality=gemeente,
+        debtor_ref="D-9",
+        bsn="123456782",
+        last_name="Dijk",
+        birth_date=dt.date(1985, 6, 15),
+        first_period=dt.date(2026, 6, 1),
+        last_period=dt.date(2026, 6, 1),
+    )
+
+    assert services.link_welfare_debtors(municipality=gemeente) == 1
+    assert ArrearsCase.objects.get().debtor_id == debtor.pk
