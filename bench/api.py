@@ -46,8 +46,8 @@ FLOOR_TABLE = "bench_api_floor"
 BROKER = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/4"
 
 
-def line(name: str, value: float, unit: str, goal: str) -> None:
-    print(f"bench: {name} = {value:.1f} {unit} (goal {goal})", flush=True)
+def line(name: str, value: float, unit: str, goal: str, digits: int = 1) -> None:
+    print(f"bench: {name} = {value:.{digits}f} {unit} (goal {goal})", flush=True)
 
 
 @transaction.atomic
@@ -257,8 +257,8 @@ def main() -> None:
     line("api_floor_rows_per_second", floor_rate, "rows/s", "report")
     line("api_floor_latency_p50", percentile_ms(floor_latencies, 0.50), "ms", "report")
     line("api_floor_latency_p99", percentile_ms(floor_latencies, 0.99), "ms", "report")
-    line("api_single_vs_floor", api_rate / floor_rate, "x", ">= 0.5")
-    line("api_lost_or_duplicated_rows", mismatch, "rows", "== 0")
+    line("api_single_vs_floor", api_rate / floor_rate, "x", ">= 0.5", digits=2)
+    line("api_lost_or_duplicated_rows", mismatch, "rows", "== 0", digits=0)
     line(
         "api_rules_assessment_reports_per_second",
         assessed / assess_seconds if assessed else 0.0,
