@@ -6,6 +6,7 @@ batches (up to 10,000 reports): one upsert statement, one query per lookup, set-
 
 import datetime as dt
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from intake.models import ArrearsCase, ArrearsContactAttempt, ArrearsReport, ArrearsSettings, Result
 from tenancy.models import Covenant, Municipality, Supplier
@@ -24,6 +26,7 @@ from . import matching, rules
 from .validation import FieldError, ReportInput, validate_report
 
 Status = ArrearsReport.Status
+logger = logging.getLogger(__name__)
 
 
 class Outcome:
@@ -284,7 +287,13 @@ def _enqueue_assessment() -> None:
     from . import tasks  # tasks imports this module
 
     if cache.add("arrears:assessment-queued", True, timeout=ASSESSMENT_DELAY_SECONDS):
-        tasks.assess_arrears_reports.apply_async(countdown=ASSESSMENT_DELAY_SECONDS)
+        try:
+            tasks.assess_arrears_reports.apply_async(countdown=ASSESSMENT_DELAY_SECONDS)
+        except KombuOperationalError:
+            # The reports are stored; the supplier must not see an error for them. The beat
+            # schedule's minutely run assesses them once the broker is back.
+            cache.delete("arrears:assessment-queued")
+            logger.warning("arrears assessment not queued: broker unreachable")
 
 
 @dataclass

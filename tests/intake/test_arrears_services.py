@@ -379,7 +379,7 @@ def test_the_task_assesses_on_a_real_worker(huur, celery_worker):
     cache.add("arrears:assessment-queued", True, timeout=60)  # as if a run were queued already
     services.receive_arrears_reports(supplier=huur, reports=[report()], today=TODAY)
 
-    assert tasks.assess_arrears_reports.delay().get(timeout=30) == 1
+    assert tasks.assess_arrears_reports.apply_async(ignore_result=False).get(timeout=30) == 1
     assert ArrearsReport.objects.get().case_id == ArrearsCase.objects.get().pk
 
 
