@@ -173,6 +173,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "signals.tasks.start_due_runs",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Safety net: intake queues the assessment itself; this catches reports whose queueing failed.
+    "assess-pending-arrears-reports": {
+        "task": "intake.arrears.tasks.assess_arrears_reports",
+        "schedule": crontab(minute="*"),
+    },
 }
 
 REST_FRAMEWORK = {

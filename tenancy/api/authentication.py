@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -76,3 +77,17 @@ def refuse(request: Request, reason: str, *, prefix: str = "") -> None:
     logger.warning(
         "refused %s %s from %s token=%s: %s", request.method, request.path, client_ip(request), prefix, reason
     )
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """Describes the token in the OpenAPI schema (Swagger UI's Authorize button)."""
+
+    target_class = ApiTokenAuthentication
+    name = "ApiToken"
+
+    def get_security_definition(self, auto_schema: object) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token: Authorization: Bearer ds_...",
+        }
