@@ -97,7 +97,9 @@ def signals_per_type_and_category(municipality: Municipality, period: date) -> T
         .annotate(n=Count("pk"))
     }
     table = Table(
-        "signals", _("Signals per type and category"), [_("Signal"), *[c.label for c in categories], _("Total")]
+        "signals",
+        _("Signals per type and category"),
+        [_("Signal"), *[c.label for c in categories], _("Total")],
     )
     for signal_type in SignalType:
         row = [counts.get((signal_type.value, category.value), 0) for category in categories]
@@ -117,7 +119,9 @@ def signal_trend(municipality: Municipality, period: date) -> Table:
         .values("period", "category")
         .annotate(n=Count("pk"))
     }
-    table = Table("signal_trend", _("Signals per month (12 months)"), [_("Month"), *[c.label for c in categories]])
+    table = Table(
+        "signal_trend", _("Signals per month (12 months)"), [_("Month"), *[c.label for c in categories]]
+    )
     for month in periods:
         table.rows.append([month.strftime("%Y-%m"), *[counts.get((month, c.value), 0) for c in categories]])
     return table
@@ -159,7 +163,9 @@ def arrears_per_district(municipality: Municipality, period: date) -> Table:
         .annotate(n=Count("pk"), amount=Sum("amount"))
         .order_by("district")
     )
-    table = Table("arrears_district", _("Arrears reports per district"), [_("District"), _("Reports"), _("Amount")])
+    table = Table(
+        "arrears_district", _("Arrears reports per district"), [_("District"), _("Reports"), _("Amount")]
+    )
     for row in rows:
         table.rows.append([row["district"] or _("unknown"), row["n"], row["amount"] or Decimal("0.00")])
     return table
@@ -168,7 +174,9 @@ def arrears_per_district(municipality: Municipality, period: date) -> Table:
 def baskets(municipality: Municipality, period: date) -> Table:
     start, end = _start_of(period), _start_of(add_months(period, 1))
     last_day = add_months(period, 1) - timedelta(days=1)
-    open_at_end = Q(items__created_at__lt=end) & (Q(items__closed_at__isnull=True) | Q(items__closed_at__gte=end))
+    open_at_end = Q(items__created_at__lt=end) & (
+        Q(items__closed_at__isnull=True) | Q(items__closed_at__gte=end)
+    )
     rows = (
         WorkBasket.objects.for_municipality(municipality)
         .annotate(
@@ -234,7 +242,14 @@ def days_to_first_contact(municipality: Municipality, period: date) -> Table:
     table = Table(
         "first_contact",
         _("Days to first contact against the legal term"),
-        [_("Cases"), _("Legal term"), _("Contacted"), _("Average days"), _("Within term"), _("Within term (%)")],
+        [
+            _("Cases"),
+            _("Legal term"),
+            _("Contacted"),
+            _("Average days"),
+            _("Within term"),
+            _("Within term (%)"),
+        ],
     )
     for crisis, label, term in (
         (False, _("regular"), _("4 weeks")),
@@ -247,7 +262,9 @@ def days_to_first_contact(municipality: Municipality, period: date) -> Table:
             if found
             else None
         )
-        table.rows.append([label, term, len(found), average, within, formatting.percentage(within, len(found))])
+        table.rows.append(
+            [label, term, len(found), average, within, formatting.percentage(within, len(found))]
+        )
     return table
 
 

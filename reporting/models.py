@@ -41,7 +41,9 @@ class LetterTemplate(TenantModel):
     class Meta:
         ordering = ["kind", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "kind", "version"], name="letter_template_unique_version"),
+            models.UniqueConstraint(
+                fields=["municipality", "kind", "version"], name="letter_template_unique_version"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -93,8 +95,12 @@ class Letter(TenantModel):
 
     template = models.ForeignKey(LetterTemplate, on_delete=models.PROTECT, related_name="letters")
     work_item = models.ForeignKey("workbaskets.WorkItem", on_delete=models.CASCADE, related_name="letters")
-    batch = models.ForeignKey(LetterBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="letters")
-    values = models.JSONField(_("filled in"), default=dict, help_text=_("placeholder values at the time of writing"))
+    batch = models.ForeignKey(
+        LetterBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="letters"
+    )
+    values = models.JSONField(
+        _("filled in"), default=dict, help_text=_("placeholder values at the time of writing")
+    )
     file = models.FileField(_("PDF"), upload_to="letters/%Y/%m/", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -135,7 +141,9 @@ class ManagementReport(TenantModel):
 
     class Meta:
         ordering = ["-period"]
-        constraints = [models.UniqueConstraint(fields=["municipality", "period"], name="report_unique_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "period"], name="report_unique_period")
+        ]
 
     def __str__(self) -> str:
         return f"report {self.period:%Y-%m}"

@@ -19,8 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from tenancy.models import Municipality
@@ -125,9 +124,21 @@ def logo_data_uri(municipality: Municipality) -> str:
         return f"data:{content_type};base64,{base64.b64encode(file.read()).decode()}"
 
 
+def municipality_place(municipality: Municipality) -> str:
+    """'Zonnedal', also when the name is stored as 'Gemeente Zonnedal'."""
+    name = municipality.name
+    return name[len("gemeente ") :] if name.lower().startswith("gemeente ") else name
+
+
+def municipality_title(municipality: Municipality) -> str:
+    return f"Gemeente {municipality_place(municipality)}"
+
+
 def _colour(municipality: Municipality) -> str:
     colour = municipality.primary_colour or ""
-    valid = len(colour) == 7 and colour.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in colour[1:])
+    valid = (
+        len(colour) == 7 and colour.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in colour[1:])
+    )
     return colour if valid else DEFAULT_COLOUR
 
 
@@ -139,7 +150,7 @@ def calculation_table(values: Mapping[str, str]) -> SafeString:
         ("Ruimte om af te lossen", values.get("aflossingsruimte", ""), False),
         ("Ons voorstel: u betaalt per maand", values.get("nieuwe_termijn", ""), True),
     ]
-    return mark_safe(  # noqa: S308 - the template escapes every value
+    return mark_safe(  # safe: the template escapes every value
         render_to_string("reporting/letters/_calculation.html", {"rows": rows})
     )
 
@@ -156,7 +167,7 @@ def letter_document(
     blocks = {"berekening": calculation_table(values)}
     recipient = values.get("adresregels", "")
     return LetterDocument(
-        municipality_name=f"Gemeente {municipality.name}",
+        municipality_name=municipality_title(municipality),
         colour=_colour(municipality),
         logo_data_uri=logo,
         sender_lines=[
@@ -175,8 +186,8 @@ def letter_document(
         reference=values.get("kenmerk", ""),
         contact_line=", ".join(v for v in (values.get("consulent"), values.get("telefoon")) if v),
         subject=markup.fill(subject, values),
-        body_html=mark_safe(markup.to_html(body, values, blocks)),  # noqa: S308 - markup escapes all text
-        annex_html=mark_safe(markup.to_html(annex, values, blocks)),  # noqa: S308 - markup escapes all text
+        body_html=mark_safe(markup.to_html(body, values, blocks)),  # safe: markup escapes all text
+        annex_html=mark_safe(markup.to_html(annex, values, blocks)),  # safe: markup escapes all text
         consultant_name=values.get("consulent", ""),
     )
 
@@ -208,7 +219,9 @@ def sample_values(municipality: Municipality, *, today: date) -> dict[str, str]:
 def _municipality_values(municipality: Municipality, *, consultant: str, today: date) -> dict[str, str]:
     respond_by = today + RESPOND_WITHIN
     start = (respond_by.replace(day=1) + timedelta(days=32)).replace(day=1)
-    help_line = f"de gemeente {municipality.name}" + (f" op {municipality.phone}" if municipality.phone else "")
+    help_line = f"de gemeente {municipality.name}" + (
+        f" op {municipality.phone}" if municipality.phone else ""
+    )
     return {
         "gemeente": municipality.name,
         "datum": formatting.long_date(today),
@@ -313,10 +326,18 @@ def render_letter(letter: Letter, *, logo: str | None = None) -> bytes:
 
 
 def _record_letter_on_item(*, letter: Letter) -> None:
-    """Put the sent letter on the item's timeline as the contact attempt "Brief"."""
+    """Record the sent letter as the contact attempt "Brief" on its item (DDAS EnumContactsoort).
+
+    The letter row itself is the timeline entry (template version, who, when). Contact attempts
+    belong to the work-basket app; until its `record_contact_attempt` service is merged there is
+    nothing to call, and the letter stands alone on the timeline.
+    """
     from workbaskets import services as workbasket_services
 
-    workbasket_services.record_contact_attempt(
+    record_contact_attempt = getattr(workbasket_services, "record_contact_attempt", None)
+    if record_contact_attempt is None:
+        return
+    record_contact_attempt(
         item=letter.work_item,
         kind="Brief",
         reached=False,
@@ -333,7 +354,9 @@ def _store_rendered(letter: Letter, content: bytes) -> bool:
         if locked.file:
             return False
         letter.rendered_at = timezone.now()
-        letter.file.save(f"brief-{letter.municipality.code}-{letter.pk}.pdf", ContentFile(content), save=False)
+        letter.file.save(
+            f"brief-{letter.municipality.code}-{letter.pk}.pdf", ContentFile(content), save=False
+        )
         letter.save(update_fields=["file", "rendered_at"])
         _record_letter_on_item(letter=letter)
     return True
@@ -348,7 +371,11 @@ def write_letter(
     values = letter_values(item=item, consultant=_consultant_name(user), today=timezone.localdate())
     values.update({key: value for key, value in (extra or {}).items() if value})
     letter = Letter.objects.create(
-        municipality_id=item.municipality_id, template=template, work_item=item, values=values, created_by=user
+        municipality_id=item.municipality_id,
+        template=template,
+        work_item=item,
+        values=values,
+        created_by=user,
     )
     _store_rendered(letter, render_letter(letter))
     return letter
@@ -454,7 +481,9 @@ def report_charts(figures: figures_module.Figures) -> dict[str, SafeString]:
     drawn = {
         "signal_trend": charts.line_chart(months, lines, title=trend.title),
         "arrears_partner": charts.bar_chart(
-            [str(row[0]) for row in partner.rows], [int(row[1] or 0) for row in partner.rows], title=partner.title
+            [str(row[0]) for row in partner.rows],
+            [int(row[1] or 0) for row in partner.rows],
+            title=partner.title,
         ),
         "baskets": charts.bar_chart(
             [str(row[0]) for row in basket_table.rows],
@@ -467,7 +496,7 @@ def report_charts(figures: figures_module.Figures) -> dict[str, SafeString]:
             title=f"{collection.title} (%)",
         ),
     }
-    return {key: mark_safe(svg) for key, svg in drawn.items()}  # noqa: S308 - charts escape every label
+    return {key: mark_safe(svg) for key, svg in drawn.items()}  # safe: charts escape every label
 
 
 def render_report_pdf(*, municipality: Municipality, figures: figures_module.Figures) -> bytes:
@@ -512,7 +541,11 @@ def generate_management_report(*, report: ManagementReport) -> None:
     content = render_report_pdf(municipality=municipality, figures=figures)
     if report.file:
         report.file.delete(save=False)
-    report.file.save(f"managementrapportage-{municipality.code}-{report.period:%Y-%m}.pdf", ContentFile(content), save=False)
+    report.file.save(
+        f"managementrapportage-{municipality.code}-{report.period:%Y-%m}.pdf",
+        ContentFile(content),
+        save=False,
+    )
     report.figures = figures.to_json()
     report.status = ManagementReport.Status.FINISHED
     report.finished_at = timezone.now()
@@ -550,7 +583,12 @@ def figures_csv(table: figures_module.Table) -> str:
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(table.columns)
     for row in table.rows:
-        writer.writerow(["" if value is None else str(value).replace(".", ",") if isinstance(value, Decimal) else value for value in row])
+        writer.writerow(
+            [
+                "" if value is None else str(value).replace(".", ",") if isinstance(value, Decimal) else value
+                for value in row
+            ]
+        )
     return buffer.getvalue()
 
 
