@@ -52,11 +52,20 @@ def _frame(title: str, description: str, width: int, height: int, body: list[str
     )
 
 
+def tick_count(maximum: int) -> int:
+    """Intervals on the value axis so every tick is a round number (maximum from nice_maximum)."""
+    leading = int(str(maximum)[0])
+    if maximum < 10:
+        return maximum if maximum <= 5 else 4
+    return {1: 5, 2: 4, 5: 5}.get(leading, 4)
+
+
 def _axis(maximum: int, *, left: int, top: int, plot_width: int, plot_height: int) -> list[str]:
     parts = []
-    for tick in range(5):
-        value = maximum * tick / 4
-        y = top + plot_height - plot_height * tick / 4
+    intervals = tick_count(maximum)
+    for tick in range(intervals + 1):
+        value = maximum * tick / intervals
+        y = top + plot_height - plot_height * tick / intervals
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_width}" y2="{y:.1f}" stroke="#ddd"/>'
             f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" font-size="9" {FONT}>{_format(value)}</text>'
@@ -106,7 +115,7 @@ def line_chart(
     left, top = 40, 10
     legend_rows = (len(series) + 2) // 3
     bottom = 24 + 14 * legend_rows
-    plot_width, plot_height = width - left - 10, height - top - bottom
+    plot_width, plot_height = width - left - 24, height - top - bottom  # room for the last month label
     maximum = nice_maximum(max((max(line.values, default=0) for line in series), default=0))
     body = _axis(maximum, left=left, top=top, plot_width=plot_width, plot_height=plot_height)
     step = plot_width / max(len(labels) - 1, 1)

@@ -99,7 +99,7 @@ def signals_per_type_and_category(municipality: Municipality, period: date) -> T
     table = Table(
         "signals",
         _("Signals per type and category"),
-        [_("Signal"), *[c.label for c in categories], _("Total")],
+        [_("Signal"), *[str(c.label) for c in categories], _("Total")],
     )
     for signal_type in SignalType:
         row = [counts.get((signal_type.value, category.value), 0) for category in categories]
@@ -120,7 +120,7 @@ def signal_trend(municipality: Municipality, period: date) -> Table:
         .annotate(n=Count("pk"))
     }
     table = Table(
-        "signal_trend", _("Signals per month (12 months)"), [_("Month"), *[c.label for c in categories]]
+        "signal_trend", _("Signals per month (12 months)"), [_("Month"), *[str(c.label) for c in categories]]
     )
     for month in periods:
         table.rows.append([month.strftime("%Y-%m"), *[counts.get((month, c.value), 0) for c in categories]])

@@ -276,9 +276,10 @@ def letter_values(*, item: WorkItem, consultant: str, today: date) -> dict[str, 
         values["adresregels"] = _address_lines(case)
         reports = list(case.reports.all())
         open_reports = [r for r in reports if not r.result] or reports
-        partner_types = list(dict.fromkeys(r.partner_type for r in open_reports))
-        values["partner"] = " en ".join(PARTNER_PHRASES.get(p, p) for p in partner_types)
-        values["achterstand"] = formatting.money(sum((r.amount for r in open_reports), Decimal(0)))
+        if open_reports:  # otherwise the placeholders stay visibly unfilled
+            partner_types = list(dict.fromkeys(r.partner_type for r in open_reports))
+            values["partner"] = " en ".join(PARTNER_PHRASES.get(p, p) for p in partner_types)
+            values["achterstand"] = formatting.money(sum((r.amount for r in open_reports), Decimal(0)))
     if item.debtor_id is not None:
         debtor = item.debtor
         snapshot = debtor.snapshots.order_by("-period").first()

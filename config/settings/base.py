@@ -133,6 +133,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "signals.tasks.start_due_runs",
         "schedule": crontab(hour=2, minute=15),
     },
+    "start-due-management-reports": {
+        "task": "reporting.tasks.start_due_management_reports",
+        "schedule": crontab(hour=6, minute=0),  # last month's report, once, after the night's runs
+    },
 }
 
 REST_FRAMEWORK = {

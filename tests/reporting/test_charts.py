@@ -53,3 +53,13 @@ def test_labels_are_escaped():
 def test_series_length_must_match_labels():
     with pytest.raises(ValueError, match="has 1 values for 2 labels"):
         line_chart(["jan", "feb"], [Series("x", [1])], title="t")
+
+
+@pytest.mark.parametrize(
+    ("maximum", "ticks"), [(1, 1), (2, 2), (5, 5), (10, 5), (20, 4), (50, 5), (100, 5), (200, 4), (500, 5)]
+)
+def test_ticks_fall_on_whole_numbers(maximum, ticks):
+    from reporting.charts import tick_count
+
+    assert tick_count(maximum) == ticks
+    assert all((maximum * tick / ticks).is_integer() for tick in range(ticks + 1))
