@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -261,7 +261,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     figures = figures_module.management_figures(municipality=request.municipality, period=_period(request))  # type: ignore[attr-defined]
     table = figures.tables.get(request.GET.get("table", ""))
     if table is None:
-        raise Http404("unknown table")
+        return HttpResponseBadRequest("unknown table")
     response = HttpResponse(services.figures_csv(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table.key}-{figures.period:%Y-%m}.csv"'
     return response

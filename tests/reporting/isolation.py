@@ -2,7 +2,7 @@
 
 from reporting.models import Letter, LetterBatch, ManagementReport
 from tenancy.models import Municipality
-from tests.reporting.factories import PERIOD, LetterTemplateFactory, WorkItemFactory
+from tests.reporting.factories import PERIOD, LetterTemplateFactory, WorkBasketFactory, WorkItemFactory
 
 
 def _letter(municipality: Municipality) -> int:
@@ -25,3 +25,12 @@ KWARGS = {
         ManagementReport.objects.get_or_create(municipality=municipality, period=PERIOD)[0].pk
     ),
 }
+
+
+def seed(municipality: Municipality) -> list[str]:
+    """Reporting data of the other municipality that must never show on a page of this one."""
+    LetterTemplateFactory(municipality=municipality, name="Kanarie-brief")
+    basket = WorkBasketFactory(municipality=municipality, name="Kanarie-bakje")
+    template = LetterTemplateFactory(municipality=municipality, name="Kanarie-batchbrief")
+    LetterBatch.objects.create(municipality=municipality, template=template, basket=basket)
+    return ["Kanarie-brief", "Kanarie-bakje", "Kanarie-batchbrief"]
