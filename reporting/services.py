@@ -9,7 +9,7 @@ import mimetypes
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
@@ -28,7 +28,7 @@ from workbaskets.models import WorkBasket, WorkItem
 from . import charts, formatting, markup, pdf, tasks
 from . import figures as figures_module
 from .letter_defaults import DEFAULT_LETTERS
-from .models import Letter, LetterBatch, LetterTemplate, ManagementReport
+from .models import Letter, LetterBatch, LetterKind, LetterTemplate, ManagementReport
 
 LETTER_TEMPLATE = "reporting/letters/letter.html"
 RESPOND_WITHIN = timedelta(days=14)
@@ -265,8 +265,14 @@ def _evidence_amount(evidence: Mapping[str, Any], *names: str) -> Decimal | None
     return None
 
 
+ITEM_PREFETCH = ("case__reports", "debtor__snapshots", "signals")
+
+
 def letter_values(*, item: WorkItem, consultant: str, today: date) -> dict[str, str]:
-    """Fill the placeholders for one work item: the person, amounts, dates and contacts."""
+    """Fill the placeholders for one work item: the person, amounts, dates and contacts.
+
+    Reads related rows through `.all()`, so a batch that prefetches ITEM_PREFETCH costs no query per item.
+    """
     municipality = item.municipality
     values = _municipality_values(municipality, consultant=consultant, today=today)
     values["kenmerk"] = f"{municipality.code}-{item.pk}"
@@ -282,7 +288,7 @@ def letter_values(*, item: WorkItem, consultant: str, today: date) -> dict[str, 
             values["achterstand"] = formatting.money(sum((r.amount for r in open_reports), Decimal(0)))
     if item.debtor_id is not None:
         debtor = item.debtor
-        snapshot = debtor.snapshots.order_by("-period").first()
+        snapshot = max(debtor.snapshots.all(), key=lambda s: s.period, default=None)
         if item.case_id is None:
             values["naam"] = _full_name(debtor)
             values["adresregels"] = _address_lines(snapshot) if snapshot is not None else ""
@@ -290,7 +296,7 @@ def letter_values(*, item: WorkItem, consultant: str, today: date) -> dict[str, 
             values["vordering"] = formatting.money(snapshot.claim_amount)
             if snapshot.instalment is not None:
                 values["termijn"] = formatting.money(snapshot.instalment)
-        for signal in item.signals.order_by("-period"):
+        for signal in sorted(item.signals.all(), key=lambda s: s.period, reverse=True):
             evidence = signal.evidence or {}
             for name, keys in (
                 ("inkomen", ("income", "monthly_income", "inc")),
@@ -305,7 +311,7 @@ def letter_values(*, item: WorkItem, consultant: str, today: date) -> dict[str, 
 
 def _consultant_name(user: Any) -> str:
     if user is None:
-        return ""
+        return "Team Geldzaken"  # letters made without a person, e.g. the demo
     return user.get_full_name() or user.get_username()
 
 
@@ -326,24 +332,33 @@ def render_letter(letter: Letter, *, logo: str | None = None) -> bytes:
 # -- letters ------------------------------------------------------------------------------------
 
 
-def _record_letter_on_item(*, letter: Letter) -> None:
-    """Record the sent letter as the contact attempt "Brief" on its item (DDAS EnumContactsoort).
+def part_of_day(moment: datetime) -> str:
+    """DDAS EnumDagdeel of a moment in local time: Ochtend < 12:00, Middag 12-18, Avond >= 18:00."""
+    hour = timezone.localtime(moment).hour
+    return "Ochtend" if hour < 12 else "Middag" if hour < 18 else "Avond"
 
-    The letter row itself is the timeline entry (template version, who, when). Contact attempts
-    belong to the work-basket app; until its `record_contact_attempt` service is merged there is
-    nothing to call, and the letter stands alone on the timeline.
+
+def _record_letter_on_item(*, letter: Letter) -> None:
+    """Record the sent letter as a contact attempt "Brief" ("Kaartje" for the not-at-home card).
+
+    The work-basket app owns contact attempts and the item's timeline; its `record_contact_attempt`
+    puts the attempt on the timeline. Until that service is merged the Letter row (template
+    version, who, when) is the only record, and there is nothing to call.
     """
     from workbaskets import services as workbasket_services
 
     record_contact_attempt = getattr(workbasket_services, "record_contact_attempt", None)
-    if record_contact_attempt is None:
+    item = letter.work_item
+    if record_contact_attempt is None or item.status == WorkItem.Status.CLOSED:
         return
+    assert letter.rendered_at is not None
     record_contact_attempt(
-        item=letter.work_item,
-        kind="Brief",
+        item=item,
+        kind="Kaartje" if letter.template.kind == LetterKind.NOT_AT_HOME else "Brief",
         reached=False,
-        at=letter.rendered_at,
-        user=letter.created_by,
+        date=timezone.localdate(letter.rendered_at),
+        part_of_day=part_of_day(letter.rendered_at),
+        by=letter.created_by,
         note=f"{letter.template.name} (versie {letter.template.version})",
     )
 
@@ -398,6 +413,8 @@ def start_letter_batch(
         municipality_id=template.municipality_id, template=template, basket=basket, created_by=user
     )
     letters = []
+    if isinstance(items, QuerySet):
+        items = items.select_related("municipality", "case", "debtor").prefetch_related(*ITEM_PREFETCH)
     for item in items:
         if item.municipality_id != template.municipality_id:
             raise ValueError("template and work item belong to different municipalities")

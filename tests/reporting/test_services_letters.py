@@ -250,3 +250,38 @@ def test_a_real_worker_makes_the_print_file(celery_worker, municipality):
 
     assert (batch.status, batch.letters_done) == (LetterBatch.Status.FINISHED, 2)
     assert len(pdf_text(batch.file.read())) == 4
+
+
+@pytest.mark.parametrize(
+    ("hour", "expected"), [(8, "Ochtend"), (10, "Ochtend"), (11, "Middag"), (16, "Middag"), (17, "Avond")]
+)
+def test_part_of_day_is_taken_in_dutch_time(hour, expected):
+    # November: Amsterdam is UTC+1, so 11:00 UTC is 12:00 there.
+    assert services.part_of_day(datetime.datetime(2026, 11, 23, hour, 0, tzinfo=datetime.UTC)) == expected
+
+
+@pytest.mark.django_db
+def test_starting_a_batch_costs_no_query_per_item(municipality, django_assert_max_num_queries):
+    from workbaskets.models import WorkItem
+
+    services.create_default_letter_templates(municipality=municipality)
+    template = template_of(municipality, LetterKind.INSTALMENT_REVIEW)
+    for _ in range(2):
+        snapshot = DebtorSnapshotFactory(debtor__municipality=municipality)
+        item = WorkItemFactory(municipality=municipality, debtor_signal=True, debtor=snapshot.debtor)
+        item.signals.add(SignalFactory(debtor=snapshot.debtor, evidence={"income": "2000"}))
+    with django_assert_max_num_queries(20) as few:
+        services.start_letter_batch(
+            template=template, items=WorkItem.objects.filter(municipality=municipality), user=None
+        )
+    for _ in range(5):
+        snapshot = DebtorSnapshotFactory(debtor__municipality=municipality)
+        WorkItemFactory(municipality=municipality, debtor_signal=True, debtor=snapshot.debtor)
+
+    with django_assert_max_num_queries(len(few)):
+        batch = services.start_letter_batch(
+            template=template, items=WorkItem.objects.filter(municipality=municipality), user=None
+        )
+
+    assert batch.letters.count() == 7
+    assert batch.letters.filter(values__inkomen="€ 2.000,00").count() == 2
