@@ -1,12 +1,18 @@
+import base64
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .access import role_required
+from . import services, two_factor
+from .access import get_owned_or_404, role_required
+from .forms import MemberForm
 from .middleware import SESSION_KEY
 from .models import AuditLogEntry, Membership, Role
 
@@ -44,3 +50,75 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         entries = entries.filter(person_ref=person_ref)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "tenancy/audit_trail.html", {"page": page, "person_ref": person_ref})
+
+
+@role_required(Role.ADMINISTRATOR)
+def member_list(request: HttpRequest) -> HttpResponse:
+    memberships = (
+        Membership.objects.for_municipality(request.municipality)  # type: ignore[attr-defined]
+        .select_related("user")
+        .prefetch_related("teams")
+        .order_by("user__username")
+    )
+    return render(request, "tenancy/member_list.html", {"memberships": memberships})
+
+
+@role_required(Role.ADMINISTRATOR)
+def member_form(request: HttpRequest, membership_id: int | None = None) -> HttpResponse:
+    membership = get_owned_or_404(Membership, request, pk=membership_id) if membership_id else None
+    initial = {}
+    if membership is not None:
+        initial = {
+            "username": membership.user.get_username(),
+            "role": membership.role,
+            "teams": membership.teams.all(),
+        }
+    form = MemberForm(request.POST or None, municipality=request.municipality, initial=initial)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if membership is not None:
+            services.add_member(
+                municipality=request.municipality,
+                user=membership.user,
+                role=data["role"],
+                teams=data["teams"],  # type: ignore[attr-defined]
+            )
+        else:
+            services.enrol_member(
+                municipality=request.municipality,  # type: ignore[attr-defined]
+                username=data["username"],
+                role=data["role"],
+                teams=data["teams"],
+                email=data["email"],
+                password=data["password"],
+            )
+        messages.success(request, _("Saved."))
+        return redirect("tenancy:member-list")
+    return render(request, "tenancy/member_form.html", {"form": form, "membership": membership})
+
+
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = get_owned_or_404(Membership, request, pk=membership_id)
+    if membership.user_id == request.user.pk:
+        raise PermissionDenied("You cannot remove your own membership.")
+    services.remove_member(membership=membership)
+    messages.success(request, _("Removed."))
+    return redirect("tenancy:member-list")
+
+
+@login_required
+def two_factor_step(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app on the first login, verify a code on every later one."""
+    device = two_factor.confirmed_device(request.user) or two_factor.pending_device(request.user)
+    error = ""
+    if request.method == "POST":
+        if two_factor.verify(request, device, request.POST.get("token", "")):
+            return redirect("tenancy:start")
+        error = _("That code is not right. Type the 6 digits your app shows now.")
+    context = {"device": device, "error": error}
+    if not device.confirmed:
+        context["qr_code"] = two_factor.qr_code_svg(device)
+        context["secret"] = base64.b32encode(device.bin_key).decode()
+    return render(request, "tenancy/two_factor.html", context)
