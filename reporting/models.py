@@ -19,7 +19,10 @@ class LetterKind(models.TextChoices):
 class LetterTemplateQuerySet(TenantQuerySet):
     def current(self) -> LetterTemplateQuerySet:
         """The newest version of every kind."""
-        return self.order_by("kind", "-version").distinct("kind")
+        newest = LetterTemplate.objects.filter(
+            municipality=models.OuterRef("municipality"), kind=models.OuterRef("kind")
+        ).order_by("-version")
+        return self.filter(version=models.Subquery(newest.values("version")[:1])).order_by("kind")
 
 
 class LetterTemplate(TenantModel):
