@@ -33,8 +33,12 @@ import django  # noqa: E402
 
 django.setup()
 
+import logging  # noqa: E402
+
 import psutil  # noqa: E402
 from django.db import transaction  # noqa: E402
+
+logging.getLogger("weasyprint").setLevel(logging.WARNING)  # per-page progress lines, for both sides
 
 RATIO_GOAL = 1.3
 MEMORY_GOAL_MB = 20
@@ -153,7 +157,7 @@ def main() -> None:
 
     from weasyprint import HTML
 
-    from reporting import pdf, services
+    from reporting import letter_content, pdf, services
     from reporting.models import LetterKind, LetterTemplate
 
     with transaction.atomic():
@@ -167,10 +171,10 @@ def main() -> None:
         quarter = services.start_letter_batch(template=template, items=items[: count // 4], user=None)
 
         # The floor: WeasyPrint alone on exactly the HTML our job renders (made beforehand, untimed).
-        logo = services.logo_data_uri(municipality)
+        logo = letter_content.logo_data_uri(municipality)
         documents = [
-            services.render_letter_html(
-                services.letter_document(
+            letter_content.render_letter_html(
+                letter_content.letter_document(
                     municipality=municipality,
                     subject=letter.template.subject,
                     body=letter.template.body,

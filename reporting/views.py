@@ -15,8 +15,8 @@ from tenancy.audit import record_access
 from tenancy.models import Role
 from workbaskets.models import WorkBasket, WorkItem
 
+from . import exports, letter_content, markup, pdf, readability, report_content, services
 from . import figures as figures_module
-from . import markup, readability, services
 from .forms import BatchForm, LetterForm, LetterTemplateForm, PeriodForm
 from .models import Letter, LetterBatch, LetterTemplate, ManagementReport
 
@@ -38,14 +38,14 @@ def _preview_context(
     request: HttpRequest, template: LetterTemplate, data: dict[str, str]
 ) -> dict[str, object]:
     municipality = request.municipality  # type: ignore[attr-defined]
-    values = services.sample_values(municipality, today=timezone.localdate())
-    document = services.letter_document(
+    values = letter_content.sample_values(municipality, today=timezone.localdate())
+    document = letter_content.letter_document(
         municipality=municipality,
         subject=data.get("subject", ""),
         body=data.get("body", ""),
         annex=data.get("annex", ""),
         values=values,
-        logo=services.logo_data_uri(municipality),
+        logo=letter_content.logo_data_uri(municipality),
     )
     return {
         "template": template,
@@ -93,7 +93,7 @@ def template_sample_pdf(request: HttpRequest, template_id: int) -> HttpResponse:
     document = _preview_context(
         request, template, {"subject": template.subject, "body": template.body, "annex": template.annex}
     )["letter"]
-    content = services.pdf.html_to_pdf(services.render_letter_html(document))  # type: ignore[arg-type]
+    content = pdf.html_to_pdf(letter_content.render_letter_html(document))  # type: ignore[arg-type]
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="voorbeeld-{template.kind}-v{template.version}.pdf"'
     return response
@@ -220,7 +220,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "period": period,
         "figures": figures,
-        "charts": services.report_charts(figures),
+        "charts": report_content.report_charts(figures),
         **_reports(municipality),
     }
     return render(request, "reporting/dashboard.html", context)
@@ -262,7 +262,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     table = figures.tables.get(request.GET.get("table", ""))
     if table is None:
         return HttpResponseBadRequest("unknown table")
-    response = HttpResponse(services.figures_csv(table), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(exports.figures_csv(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table.key}-{figures.period:%Y-%m}.csv"'
     return response
 
@@ -271,7 +271,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     figures = figures_module.management_figures(municipality=request.municipality, period=_period(request))  # type: ignore[attr-defined]
     response = HttpResponse(
-        services.figures_xlsx(figures),
+        exports.figures_xlsx(figures),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = (

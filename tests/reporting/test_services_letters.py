@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from reporting import services
+from reporting import letter_content, services
 from reporting.letter_defaults import DEFAULT_LETTERS
 from reporting.models import Letter, LetterBatch, LetterKind, LetterTemplate
 from tenancy.models import Municipality
@@ -204,7 +204,7 @@ def test_rerun_after_a_killed_worker_renders_only_the_missing_letters(municipali
     batch = make_batch(municipality, 3)
     first = batch.letters.order_by("pk").first()
     # The killed worker got as far as the first letter, and the batch stayed "running".
-    services._store_rendered(first, services.render_letter(first))
+    services.store_letter_file(first, letter_content.render_letter(first))
     LetterBatch.objects.filter(pk=batch.pk).update(status=LetterBatch.Status.RUNNING)
     first.refresh_from_db()
     rendered = (first.file.name, first.rendered_at)

@@ -7,7 +7,7 @@ import time_machine
 from django.conf import settings
 from openpyxl import load_workbook
 
-from reporting import figures, services
+from reporting import exports, figures, services
 from reporting.models import ManagementReport
 from signals.models import SignalType
 from tests.reporting.conftest import first_page_png, pdf_text
@@ -119,14 +119,14 @@ def test_beat_schedules_the_daily_report_tick():
 def test_csv_export_uses_semicolons_and_decimal_commas(october):
     table = figures.arrears_per_partner_type(october, PERIOD)
 
-    assert services.figures_csv(table).splitlines()[1] == "Huur;1;0;1234,56"
+    assert exports.figures_csv(table).splitlines()[1] == "Huur;1;0;1234,56"
 
 
 @pytest.mark.django_db
 def test_xlsx_export_has_a_sheet_per_table(october):
     found = figures.management_figures(municipality=october, period=PERIOD)
 
-    workbook = load_workbook(io.BytesIO(services.figures_xlsx(found)))
+    workbook = load_workbook(io.BytesIO(exports.figures_xlsx(found)))
 
     assert workbook.sheetnames == list(found.tables)
     partner = workbook["arrears_partner"]
