@@ -3,8 +3,9 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -101,10 +102,37 @@ def template_sample_pdf(request: HttpRequest, template_id: int) -> HttpResponse:
 
 # -- letters (consultants) ---------------------------------------------------------------------
 
+# Consultants reach only the baskets and items granted to them or their team: the work-basket app
+# decides that (`workbaskets.selectors`). Until its selectors are merged, the municipality scopes.
+
+
+def _visible_items(request: HttpRequest) -> QuerySet[WorkItem]:
+    try:
+        from workbaskets.selectors import items_visible_to  # type: ignore[import-not-found]
+    except ImportError:
+        return WorkItem.objects.for_municipality(request.municipality)  # type: ignore[attr-defined]
+    return items_visible_to(user=request.user, membership=request.membership)  # type: ignore[attr-defined]
+
+
+def _visible_baskets(request: HttpRequest) -> QuerySet[WorkBasket]:
+    try:
+        from workbaskets.selectors import baskets_visible_to  # type: ignore[import-not-found]
+    except ImportError:
+        return WorkBasket.objects.for_municipality(request.municipality)  # type: ignore[attr-defined]
+    return baskets_visible_to(user=request.user, membership=request.membership)  # type: ignore[attr-defined]
+
+
+def _visible_basket_or_404(request: HttpRequest, basket_id: int) -> WorkBasket:
+    try:
+        from workbaskets.selectors import visible_basket_or_404  # type: ignore[import-not-found]
+    except ImportError:
+        return get_owned_or_404(WorkBasket, request, pk=basket_id)
+    return visible_basket_or_404(request, basket_id)
+
 
 @role_required(*LETTER_ROLES)
 def item_letters(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = get_owned_or_404(WorkItem, request, pk=item_id)
+    item = get_object_or_404(_visible_items(request), pk=item_id)
     form = LetterForm(request.POST or None, municipality=request.municipality)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         letter = services.write_letter(
@@ -128,7 +156,8 @@ def _download(
 
 @role_required(*LETTER_ROLES)
 def letter_download(request: HttpRequest, letter_id: int) -> HttpResponse:
-    letter = get_owned_or_404(Letter.objects.select_related("work_item"), request, pk=letter_id)
+    letters = Letter.objects.filter(work_item__in=_visible_items(request)).select_related("work_item")
+    letter = get_owned_or_404(letters, request, pk=letter_id)
     record_access(
         municipality=letter.municipality,
         action="download",
@@ -147,10 +176,10 @@ def batch_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a letter for the batch."))
         return redirect("reporting:batch-list")
-    items = WorkItem.objects.for_municipality(request.municipality).exclude(status=WorkItem.Status.CLOSED)  # type: ignore[attr-defined]
+    items = _visible_items(request).exclude(status=WorkItem.Status.CLOSED)
     basket = None
     if form.cleaned_data.get("basket"):
-        basket = get_owned_or_404(WorkBasket, request, pk=form.cleaned_data["basket"])
+        basket = _visible_basket_or_404(request, form.cleaned_data["basket"])
         items = items.filter(basket=basket)
     else:
         items = items.filter(pk__in=form.item_ids())
@@ -177,7 +206,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     context = {
         "batches": batches[:50],
         "form": BatchForm(municipality=municipality),
-        "baskets": WorkBasket.objects.for_municipality(municipality).filter(is_active=True),
+        "baskets": _visible_baskets(request).filter(is_active=True),
     }
     return render(request, "reporting/batch_list.html", context)
 

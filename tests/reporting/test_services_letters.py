@@ -285,3 +285,27 @@ def test_starting_a_batch_costs_no_query_per_item(municipality, django_assert_ma
 
     assert batch.letters.count() == 7
     assert batch.letters.filter(values__inkomen="€ 2.000,00").count() == 2
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOVEMBER_23, tick=False)
+def test_each_letter_is_one_contact_attempt_brief_even_after_a_rerun(municipality):
+    from workbaskets import services as workbasket_services
+
+    if not hasattr(workbasket_services, "record_contact_attempt"):
+        pytest.skip("contact attempts arrive with the work-basket app (issue 6)")
+    batch = make_batch(municipality, 2)
+    services.generate_letter_batch(batch=batch)
+    LetterBatch.objects.filter(pk=batch.pk).update(status=LetterBatch.Status.RUNNING)
+
+    services.generate_letter_batch(batch=batch)
+
+    for letter in batch.letters.select_related("work_item"):
+        attempt = letter.work_item.contact_attempts.get()
+        assert (attempt.kind, attempt.reached, attempt.date, attempt.part_of_day) == (
+            "Brief",
+            False,
+            datetime.date(2026, 11, 23),
+            "Ochtend",
+        )
+        assert attempt.note == "Aankondiging huisbezoek (versie 1)"
