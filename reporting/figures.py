@@ -237,6 +237,7 @@ def days_to_first_contact(municipality: Municipality, period: date) -> Table:
     groups: dict[bool, list[tuple[int, bool]]] = {False: [], True: []}
     zone = ZoneInfo(settings.TIME_ZONE)
     for crisis, opened_on, first_contact_at, due_date in cases:
+        assert first_contact_at is not None  # filtered on it above
         contact_day = first_contact_at.astimezone(zone).date()
         groups[crisis].append(((contact_day - opened_on).days, contact_day <= due_date))
     table = Table(
@@ -269,8 +270,8 @@ def days_to_first_contact(municipality: Municipality, period: date) -> Table:
 
 
 def collection_ratio(municipality: Municipality, period: date) -> Table:
-    rows = {
-        row["category"]: row
+    rows: dict[str, dict[str, Any]] = {
+        row["category"]: dict(row)
         for row in DebtorSnapshot.objects.for_municipality(municipality)
         .filter(period=period)
         .values("category")

@@ -64,7 +64,7 @@ def logo_data_uri(municipality: Municipality) -> str:
     """The municipality's logo inline, so the PDF renderer never opens a file or URL itself."""
     if not municipality.logo:
         return ""
-    content_type = mimetypes.guess_type(municipality.logo.name)[0] or "image/png"
+    content_type = mimetypes.guess_type(municipality.logo.name or "")[0] or "image/png"
     with municipality.logo.open("rb") as file:
         return f"data:{content_type};base64,{base64.b64encode(file.read()).decode()}"
 
@@ -221,7 +221,7 @@ def letter_values(*, item: WorkItem, consultant: str, today: date) -> dict[str, 
     municipality = item.municipality
     values = _municipality_values(municipality, consultant=consultant, today=today)
     values["kenmerk"] = f"{municipality.code}-{item.pk}"
-    if item.case_id is not None:
+    if item.case is not None:
         case = item.case
         values["naam"] = _full_name(case)
         values["adresregels"] = _address_lines(case)
@@ -231,7 +231,7 @@ def letter_values(*, item: WorkItem, consultant: str, today: date) -> dict[str, 
             partner_types = list(dict.fromkeys(r.partner_type for r in open_reports))
             values["partner"] = " en ".join(PARTNER_PHRASES.get(p, p) for p in partner_types)
             values["achterstand"] = formatting.money(sum((r.amount for r in open_reports), Decimal(0)))
-    if item.debtor_id is not None:
+    if item.debtor is not None:
         debtor = item.debtor
         snapshot = max(debtor.snapshots.all(), key=lambda s: s.period, default=None)
         if item.case_id is None:

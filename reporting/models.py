@@ -19,7 +19,7 @@ class LetterKind(models.TextChoices):
 class LetterTemplateQuerySet(TenantQuerySet):
     def current(self) -> LetterTemplateQuerySet:
         """The newest version of every kind."""
-        newest = LetterTemplate.objects.filter(
+        newest = self.model._default_manager.filter(
             municipality=models.OuterRef("municipality"), kind=models.OuterRef("kind")
         ).order_by("-version")
         return self.filter(version=models.Subquery(newest.values("version")[:1])).order_by("kind")
@@ -39,7 +39,7 @@ class LetterTemplate(TenantModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = LetterTemplateQuerySet.as_manager()
+    objects = LetterTemplateQuerySet.as_manager()  # type: ignore[misc]  # django-stubs: a narrower manager
 
     class Meta:
         ordering = ["kind", "-version"]

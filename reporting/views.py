@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
@@ -36,7 +38,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 
 
 def _preview_context(
-    request: HttpRequest, template: LetterTemplate, data: dict[str, str]
+    request: HttpRequest, template: LetterTemplate, data: Mapping[str, Any]
 ) -> dict[str, object]:
     municipality = request.municipality  # type: ignore[attr-defined]
     values = letter_content.sample_values(municipality, today=timezone.localdate())
@@ -146,12 +148,14 @@ def item_letters(request: HttpRequest, item_id: int) -> HttpResponse:
 
 def _download(
     request: HttpRequest, obj: Letter | LetterBatch | ManagementReport, filename: str
-) -> FileResponse:
+) -> HttpResponse:
     if not obj.file:
         raise Http404("not ready")
-    return FileResponse(
+    # A print file of 1,000 letters runs to tens of megabytes: stream it rather than load it.
+    response = FileResponse(
         obj.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
     )
+    return response  # type: ignore[return-value]  # views are typed HttpResponse by tenancy.access
 
 
 @role_required(*LETTER_ROLES)
