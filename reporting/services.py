@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone, translation
 
@@ -190,6 +190,20 @@ def generate_letter_batch(*, batch: LetterBatch) -> None:
     ).update(status=LetterBatch.Status.RUNNING, started_at=timezone.now())
     if not claimed:
         return  # finished or failed already
+    try:
+        _render_and_merge(batch)
+    except OperationalError:
+        raise  # the database went away: the task retries, and the rerun skips finished letters
+    except Exception as error:
+        LetterBatch.objects.filter(pk=batch.pk).update(
+            status=LetterBatch.Status.FAILED,
+            message=f"{type(error).__name__}: {error}",
+            finished_at=timezone.now(),
+        )
+        raise
+
+
+def _render_and_merge(batch: LetterBatch) -> None:
     logo = logo_data_uri(batch.municipality)
     pending = (
         batch.letters.filter(file="")

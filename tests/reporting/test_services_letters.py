@@ -309,3 +309,21 @@ def test_each_letter_is_one_contact_attempt_brief_even_after_a_rerun(municipalit
             "Ochtend",
         )
         assert attempt.note == "Aankondiging huisbezoek (versie 1)"
+
+
+@pytest.mark.django_db
+def test_a_batch_that_cannot_be_merged_is_marked_failed(municipality):
+    from django.core.files.base import ContentFile
+    from pypdf.errors import PdfReadError
+
+    batch = make_batch(municipality, 2)
+    broken = batch.letters.order_by("pk").first()
+    broken.file.save("kapot.pdf", ContentFile(b"not a pdf"))  # e.g. a damaged file in storage
+
+    with pytest.raises(PdfReadError):
+        services.generate_letter_batch(batch=batch)
+
+    batch.refresh_from_db()
+    assert batch.status == LetterBatch.Status.FAILED
+    assert batch.message == "PdfStreamError: Stream has ended unexpectedly"
+    assert batch.file.name == ""
