@@ -250,13 +250,30 @@ def request_management_report(*, municipality: Municipality, period: date, user:
 
 
 def generate_management_report(*, report: ManagementReport) -> None:
-    """Compute the figures of a report's period and render its PDF."""
-    claimed = ManagementReport.objects.filter(pk=report.pk, status=ManagementReport.Status.PENDING).update(
+    """Compute the figures of a report's period and render its PDF.
+
+    A redelivered task (killed worker) finds the report still running and makes it again: the
+    result only replaces the report's file and figures, so running twice does no harm.
+    """
+    unfinished = [ManagementReport.Status.PENDING, ManagementReport.Status.RUNNING]
+    claimed = ManagementReport.objects.filter(pk=report.pk, status__in=unfinished).update(
         status=ManagementReport.Status.RUNNING
     )
     if not claimed:
-        return  # another worker has it, or it is done
+        return  # finished or failed already
     report.refresh_from_db()
+    try:
+        _compute_and_render(report)
+    except OperationalError:
+        raise
+    except Exception as error:
+        ManagementReport.objects.filter(pk=report.pk).update(
+            status=ManagementReport.Status.FAILED, message=f"{type(error).__name__}: {error}"
+        )
+        raise
+
+
+def _compute_and_render(report: ManagementReport) -> None:
     municipality = report.municipality
     with translation.override("nl"):
         figures = figures_module.management_figures(municipality=municipality, period=report.period)
@@ -270,8 +287,9 @@ def generate_management_report(*, report: ManagementReport) -> None:
     )
     report.figures = figures.to_json()
     report.status = ManagementReport.Status.FINISHED
+    report.message = ""
     report.finished_at = timezone.now()
-    report.save(update_fields=["file", "figures", "status", "finished_at"])
+    report.save(update_fields=["file", "figures", "status", "message", "finished_at"])
 
 
 def start_due_management_reports(*, today: date | None = None) -> list[ManagementReport]:

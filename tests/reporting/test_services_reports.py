@@ -131,3 +131,16 @@ def test_xlsx_export_has_a_sheet_per_table(october):
     assert workbook.sheetnames == list(found.tables)
     partner = workbook["arrears_partner"]
     assert [cell.value for cell in partner[3]] == ["Huur", 1, 0, 1234.56]
+
+
+@pytest.mark.django_db
+def test_a_report_left_running_by_a_killed_worker_is_made_on_redelivery(october):
+    report = ManagementReport.objects.create(
+        municipality=october, period=PERIOD, status=ManagementReport.Status.RUNNING
+    )
+
+    services.generate_management_report(report=report)
+
+    report.refresh_from_db()
+    assert report.status == ManagementReport.Status.FINISHED
+    assert "Managementrapportage oktober 2026" in pdf_text(report.file.read())[0]
