@@ -243,6 +243,11 @@ def letter_values(*, item: WorkItem, consultant: str, today: date) -> dict[str, 
                 values["termijn"] = formatting.money(snapshot.instalment)
         for signal in sorted(item.signals.all(), key=lambda s: s.period, reverse=True):
             evidence = signal.evidence or {}
+            # The BVV figures (thresholds.bvv, docs/bvv.md) rest on C, the yearly income: the letter
+            # shows C / 12, the same monthly income the BVV and the capacity were computed from.
+            yearly = _evidence_amount(evidence, "yearly_income")
+            if "inkomen" not in values and yearly is not None:
+                values["inkomen"] = formatting.money(yearly / 12)
             for name, keys in (
                 ("inkomen", ("income", "monthly_income", "inc")),
                 ("beslagvrije_voet", ("bvv", "beslagvrije_voet")),

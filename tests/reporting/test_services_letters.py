@@ -83,8 +83,13 @@ def test_instalment_review_letter_states_name_address_amounts_dates_and_letterhe
         debtor=snapshot.debtor,
         evidence={
             "months": ["2026-09", "2026-10"],
-            "income": "2100.00",
-            "bvv": {"bvv": "1344.36", "capacity": "314.83", "proposed_instalment": "175.00"},
+            "income": "2150.00",  # the latest month; the letter uses C / 12 from the BVV figures
+            "bvv": {
+                "bvv": "1344.36",
+                "yearly_income": "25200.00",
+                "capacity": "314.83",
+                "proposed_instalment": "175.00",
+            },
         },
     )
     item = WorkItemFactory(municipality=municipality, debtor_signal=True, debtor=snapshot.debtor)
