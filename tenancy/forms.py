@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Municipality, Role, Team
+from .models import AuditLogEntry, Municipality, Role, Team
 
 
 class MemberForm(forms.Form):
@@ -38,3 +39,31 @@ class MemberForm(forms.Form):
                 except forms.ValidationError as error:
                     self.add_error("password", error)
         return data
+
+
+class AuditFilterForm(forms.Form):
+    person = forms.CharField(label=_("Person (debtor number or case id)"), required=False)
+    actor = forms.CharField(label=_("Who"), required=False)
+    action = forms.ChoiceField(
+        label=_("What"), required=False, choices=[("", _("everything")), *AuditLogEntry.Action.choices]
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Up to and including"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def filter(self, entries: QuerySet[AuditLogEntry]) -> QuerySet[AuditLogEntry]:
+        data = self.cleaned_data
+        if data["person"]:
+            entries = entries.filter(person_ref=data["person"].strip())
+        if data["actor"]:
+            entries = entries.filter(actor__icontains=data["actor"].strip())
+        if data["action"]:
+            entries = entries.filter(action=data["action"])
+        if data["date_from"]:
+            entries = entries.filter(created_at__date__gte=data["date_from"])
+        if data["date_to"]:
+            entries = entries.filter(created_at__date__lte=data["date_to"])
+        return entries

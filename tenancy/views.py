@@ -1,10 +1,14 @@
 import base64
+import csv
+import io
+from collections.abc import Iterator
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from . import services, two_factor
 from .access import get_owned_or_404, role_required
-from .forms import MemberForm
+from .audit import record_access
+from .forms import AuditFilterForm, MemberForm
 from .middleware import SESSION_KEY
 from .models import AuditLogEntry, Membership, Role
 
@@ -44,12 +49,55 @@ def switch_municipality(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ADMINISTRATOR)
 def audit_trail(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
     entries = AuditLogEntry.objects.for_municipality(request.municipality).select_related("user")  # type: ignore[attr-defined]
-    person_ref = request.GET.get("person", "").strip()
-    if person_ref:
-        entries = entries.filter(person_ref=person_ref)
+    if form.is_valid():
+        entries = form.filter(entries)
+    if request.GET.get("format") == "csv":
+        record_access(
+            municipality=request.municipality,  # type: ignore[attr-defined]
+            request=request,
+            action=AuditLogEntry.Action.EXPORT,
+            object_type="tenancy.auditlogentry",
+            person_ref=form.cleaned_data.get("person", "") if form.is_valid() else "",
+            detail={"filter": request.GET.dict()},
+        )
+        return audit_csv(entries)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "tenancy/audit_trail.html", {"page": page, "person_ref": person_ref})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "tenancy/audit_trail.html", {"page": page, "form": form, "query": query.urlencode()}
+    )
+
+
+def audit_csv(entries: QuerySet[AuditLogEntry]) -> StreamingHttpResponse:
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            ["when", "who", "action", "object_type", "object_id", "person_ref", "work_item", "ip_address"]
+        )
+        for entry in entries.iterator(chunk_size=2000):
+            writer.writerow(
+                [
+                    entry.created_at.isoformat(),
+                    entry.actor,
+                    entry.action,
+                    entry.object_type,
+                    entry.object_id,
+                    entry.person_ref,
+                    entry.work_item_id or "",
+                    entry.ip_address or "",
+                ]
+            )
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="logboek-inzage.csv"'
+    return response
 
 
 @role_required(Role.ADMINISTRATOR)

@@ -1,3 +1,4 @@
+from .bvv import BvvParameterSet, RepaymentPolicy
 from .profiles import ThresholdProfile
 
-__all__ = ["ThresholdProfile"]
+__all__ = ["BvvParameterSet", "RepaymentPolicy", "ThresholdProfile"]
