@@ -178,6 +178,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "intake.arrears.tasks.assess_arrears_reports",
         "schedule": crontab(minute="*"),
     },
+    "start-due-management-reports": {
+        "task": "reporting.tasks.start_due_management_reports",
+        "schedule": crontab(hour=6, minute=0),  # last month's report, once, after the night's runs
+    },
 }
 
 REST_FRAMEWORK = {

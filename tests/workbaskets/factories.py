@@ -3,9 +3,10 @@ from decimal import Decimal
 
 import factory
 
-from intake.models import ArrearsCase, ArrearsReport, Debtor, DebtorSnapshot
+from intake.models import ArrearsReport, Debtor, DebtorSnapshot
 from signals.models import Signal, SignalType
 from tenancy.models import PartnerType
+from tests.intake.arrears_factories import ArrearsCaseFactory as BaseArrearsCaseFactory
 from tests.tenancy.factories import MunicipalityFactory, SupplierFactory
 from workbaskets.models import WorkBasket, WorkItem
 
@@ -54,13 +55,9 @@ class SignalFactory(factory.django.DjangoModelFactory):
     evidence = factory.LazyFunction(lambda: {"income": "1750.00", "months": ["2026-09", "2026-10"]})
 
 
-class ArrearsCaseFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ArrearsCase
+class ArrearsCaseFactory(BaseArrearsCaseFactory):
+    """The intake case factory (person, household and group keys) with this app's defaults."""
 
-    municipality = factory.SubFactory(MunicipalityFactory)
-    person_key = factory.Sequence(lambda n: f"person-{n}")
-    household_key = factory.Sequence(lambda n: f"household-{n}")
     last_name = factory.Sequence(lambda n: f"Bakker{n}")
     initials = "A."
     birth_date = datetime.date(1990, 3, 1)

@@ -1,0 +1,22 @@
+"""Celery tasks of reporting: fetch by id, call one service. Every task is safe to run twice."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from . import services
+from .models import LetterBatch, ManagementReport
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def generate_letter_batch(batch_id: int) -> None:
+    services.generate_letter_batch(batch=LetterBatch.objects.get(pk=batch_id))
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def generate_management_report(report_id: int) -> None:
+    services.generate_management_report(report=ManagementReport.objects.get(pk=report_id))
+
+
+@shared_task
+def start_due_management_reports() -> None:
+    services.start_due_management_reports()
