@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from . import services
+from . import retention, services
 from .models import LetterBatch, ManagementReport
 
 
@@ -20,3 +20,9 @@ def generate_management_report(report_id: int) -> None:
 @shared_task
 def start_due_management_reports() -> None:
     services.start_due_management_reports()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def purge_personal_data() -> None:
+    """Daily: remove personal data past its retention term, in every municipality."""
+    retention.purge_all_municipalities()
