@@ -178,6 +178,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "intake.arrears.tasks.assess_arrears_reports",
         "schedule": crontab(minute="*"),
     },
+    "requeue-pending-letter-batches": {
+        "task": "reporting.tasks.requeue_pending_letter_batches",
+        "schedule": crontab(minute="*/5"),  # batches started while the broker was down
+    },
     "purge-personal-data": {
         "task": "reporting.tasks.purge_personal_data",
         "schedule": crontab(hour=3, minute=30),  # retention, domain.md section 9
