@@ -52,7 +52,9 @@ def test_reported_arrears_are_assessed_and_routed_on_a_real_worker(celery_worker
         today=dt.date(2026, 6, 1),
     )
 
-    item = wait_for(lambda: WorkItem.objects.filter(municipality=municipality).select_related("basket").first())
+    item = wait_for(
+        lambda: WorkItem.objects.filter(municipality=municipality).select_related("basket").first()
+    )
     assert item is not None, "no work item was created by the worker"
     assert item.case_id == ArrearsCase.objects.get(municipality=municipality).pk
     assert item.basket.name == "Meervoudig of hoog bedrag"  # partner type Huur
