@@ -435,6 +435,7 @@ class Chunk:
     rows: np.ndarray  # file row number of each valid row
     errors: list[RowError]
     rows_read: int  # valid or not
+    rejected_refs: list[str] = field(default_factory=list)  # debtor files: refs of rejected rows
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -727,7 +728,17 @@ def validate_chunk(raw: RawChunk, *, layout: Layout, headers: dict[str, str]) ->
     errors.sort(key=lambda error: error.row)  # stable: within a row, columns keep file order
     keep = ~bad_rows
     table = pa.table(converted).filter(pa.array(keep)) if bad_rows.any() else pa.table(converted)
-    return Chunk(table=table, rows=raw.rows[keep], errors=errors, rows_read=count + len(raw.errors))
+    rejected_refs: list[str] = []
+    if layout.kind == DEBTORS and bad_rows.any():
+        refs = pc.utf8_trim_whitespace(raw.table["debtor_ref"].combine_chunks()).filter(pa.array(bad_rows))
+        rejected_refs = [ref for ref in refs.to_pylist() if ref]
+    return Chunk(
+        table=table,
+        rows=raw.rows[keep],
+        errors=errors,
+        rows_read=count + len(raw.errors),
+        rejected_refs=rejected_refs,
+    )
 
 
 def _absent(column: Column, count: int) -> pa.Array:
@@ -837,6 +848,7 @@ def _drop_duplicates(
         rows=rows[~duplicate],
         errors=sorted([*chunk.errors, *errors], key=lambda error: error.row),
         rows_read=chunk.rows_read,
+        rejected_refs=chunk.rejected_refs,
     )
 
 

@@ -50,6 +50,11 @@ class Debtor(TenantModel):
 class DebtorSnapshot(TenantModel):
     """A debtor as the debtor file of one period described them."""
 
+    # Bulk table: the composite indexes below start with the municipality, so its own index is not
+    # needed and would only slow down every import.
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="snapshots")
     period = models.DateField(_("period"))
     category = models.CharField(_("category"), max_length=20, choices=DebtorCategory.choices)
@@ -74,7 +79,7 @@ class DebtorSnapshot(TenantModel):
     postcode = models.CharField(_("postcode"), max_length=6)
     city = models.CharField(_("city"), max_length=100, blank=True)
     delivery = models.ForeignKey(
-        "intake.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "intake.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     class Meta:
