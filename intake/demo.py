@@ -213,9 +213,9 @@ def generate(*, seed: int, debtors: int, months: int, last_period: date) -> Synt
     balance_debtor = np.concatenate([with_balance, assets, assets])
     balance_date = np.concatenate(
         [
-            np.full(len(with_balance), period_days[0] + 27),
-            period_days[np.maximum(event[assets] - 1, 0)] + 27,
-            period_days[event[assets]] + 27,
+            np.full(len(with_balance), period_days[0] + np.timedelta64(27, "D")),
+            period_days[np.maximum(event[assets] - 1, 0)] + np.timedelta64(27, "D"),
+            period_days[event[assets]] + np.timedelta64(27, "D"),
         ]
     )
     balance_cents = np.concatenate(
@@ -406,7 +406,7 @@ def vehicle_table(data: SyntheticData, month: int) -> pa.Table:
     plates = pc.binary_join_element_wise(
         "X", pc.utf8_lpad(pa.array(data.vehicle_plate[selected]).cast(pa.string()), 6, "0"), ""
     )
-    registered = np.array(data.periods[0], dtype="datetime64[D]") - 400 + data.vehicle_from[selected] * 31
+    registered = np.datetime64(data.periods[0], "D") + (data.vehicle_from[selected] * 31 - 400).astype("timedelta64[D]")
     return pa.table(
         {
             "bsn": pa.array(data.bsn[data.vehicle_debtor[selected]]).cast(pa.string()),

@@ -308,7 +308,7 @@ def _csv_chunks(path: Path, dialect: CsvDialect, names: list[str], chunk_bytes: 
     def invalid_row(row: pa_csv.InvalidRow) -> str:
         pending.append(
             RowError(
-                row=(row.number or 0) + 1,  # pyarrow counts from the header, which we skip
+                row=row.number or 0,  # pyarrow counts file lines, the header included
                 column="",
                 value=(row.text or "")[:200],
                 message=Message.FIELD_COUNT.format(actual=row.actual_columns, expected=row.expected_columns),
@@ -511,8 +511,9 @@ def bsn_message(value: str) -> str:
     except InvalidLength:
         return Message.BSN_LENGTH
     except ValidationError:
-        return Message.BSN_FORMAT
-    return Message.BSN_CHECKSUM  # stdnum accepts all zeros; nobody has that number
+        # stdnum calls all zeros a format error; for a reader it is a number that fails the proof
+        return Message.BSN_CHECKSUM if stdnum_bsn.compact(value).isdigit() else Message.BSN_FORMAT
+    return Message.BSN_CHECKSUM
 
 
 def convert_bsn(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
