@@ -219,10 +219,12 @@ def _save_error_report(delivery: Delivery, errors: list[parsers.RowError], *, to
 def local_copy(delivery: Delivery) -> Iterator[Path]:
     """The delivered file as a path on local disk (the parsers stream from disk)."""
     try:
-        yield Path(delivery.original_file.path)
-        return
+        local = Path(delivery.original_file.path)
     except NotImplementedError:
-        pass  # a storage without local paths: copy to a temporary file
+        local = None  # a storage without local paths (S3, in memory): copy to a temporary file
+    if local is not None and local.is_file():
+        yield local
+        return
     with tempfile.NamedTemporaryFile(suffix=Path(delivery.original_file.name).suffix) as handle:
         with delivery.original_file.open("rb") as source:
             shutil.copyfileobj(source, handle, 1 << 20)
@@ -469,12 +471,6 @@ def merge_debtors(staging: Staging, delivery: Delivery) -> dict[str, int]:
             WHERE s.is_valid""",
         params,
     )
-    ended = _fetch_one(
-        f"""SELECT COUNT(*) FROM {snapshot} p JOIN {debtor} d ON d.id = p.debtor_id
-            WHERE p.municipality_id = %(m)s AND p.period = %(previous)s
-              AND NOT EXISTS (SELECT 1 FROM {staging.table} s WHERE s.debtor_ref = d.debtor_ref)""",
-        params,
-    )[0]
     is_newest = later is None
     identity = ", ".join(f"{name} = EXCLUDED.{name}" for name in DEBTOR_FIELDS)
     on_conflict = (
@@ -501,10 +497,12 @@ def merge_debtors(staging: Staging, delivery: Delivery) -> dict[str, int]:
             WHERE s.is_valid""",
         params,
     )
+    ended = 0
     if is_newest:
-        _execute(
+        # Everyone not in the newest file is ended; also who was only in an earlier version of it.
+        ended = _execute(
             f"""UPDATE {debtor} SET ended_period = %(p)s
-                WHERE municipality_id = %(m)s AND ended_period IS NULL AND last_period < %(p)s
+                WHERE municipality_id = %(m)s AND ended_period IS NULL AND last_period <= %(p)s
                   AND NOT EXISTS (SELECT 1 FROM {staging.table} s WHERE s.debtor_ref = {debtor}.debtor_ref)""",
             params,
         )
