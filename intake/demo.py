@@ -406,7 +406,9 @@ def vehicle_table(data: SyntheticData, month: int) -> pa.Table:
     plates = pc.binary_join_element_wise(
         "X", pc.utf8_lpad(pa.array(data.vehicle_plate[selected]).cast(pa.string()), 6, "0"), ""
     )
-    registered = np.datetime64(data.periods[0], "D") + (data.vehicle_from[selected] * 31 - 400).astype("timedelta64[D]")
+    registered = np.datetime64(data.periods[0], "D") + (data.vehicle_from[selected] * 31 - 400).astype(
+        "timedelta64[D]"
+    )
     return pa.table(
         {
             "bsn": pa.array(data.bsn[data.vehicle_debtor[selected]]).cast(pa.string()),

@@ -72,6 +72,7 @@ def receive_delivery(
     file: File,
     created_by: Any = None,
     strict: bool | None = None,
+    enqueue: bool = True,
 ) -> Delivery:
     """Store a delivered file and queue its import; a file delivered before is marked duplicate."""
     checksum = file_checksum(file)
@@ -102,7 +103,8 @@ def receive_delivery(
         return delivery
     delivery.original_file.save(f"{kind}-{checksum[:16]}{_suffix(file)}", file, save=False)
     delivery.save()
-    transaction.on_commit(partial(tasks.import_delivery.delay, delivery.pk))
+    if enqueue:
+        transaction.on_commit(partial(tasks.import_delivery.delay, delivery.pk))
     return delivery
 
 

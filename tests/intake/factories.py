@@ -29,9 +29,7 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
         with_errors = factory.Trait(
             rows_rejected=1,
             error_report=factory.LazyFunction(
-                lambda: ContentFile(
-                    b"Rij;Kolom;Waarde;Melding\r\n3;BSN;1;Ongeldig\r\n", name="fouten.csv"
-                )
+                lambda: ContentFile(b"Rij;Kolom;Waarde;Melding\r\n3;BSN;1;Ongeldig\r\n", name="fouten.csv")
             ),
         )
 
