@@ -23,6 +23,8 @@ import numpy as np
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from tenancy.demo import DemoContext
+
 # Scenario codes: which signal a debtor's history is built to raise in its event month.
 QUIET = 0
 INCOME_ABOVE_THRESHOLD = 1
@@ -489,3 +491,56 @@ def _write_xlsx(table: pa.Table, path: Path) -> None:
     for row in zip(*(table[name].to_pylist() for name in table.column_names), strict=True):
         sheet.append(list(row))
     workbook.save(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# The intake step of `manage.py demo_data`: files in every style, through the real import
+# ---------------------------------------------------------------------------------------------
+
+DEMO_STYLES = [
+    FileStyle(),
+    FileStyle(delimiter=";", decimal_comma=True, dutch_dates=True, dutch_headers=True, encoding="cp1252"),
+    FileStyle(delimiter=";", decimal_comma=True, dutch_headers=True, encoding="utf-8-sig"),
+]
+
+
+def create_debtors_and_sources(*, context: DemoContext) -> None:
+    """Create synthetic debtors with their monthly files and source data for every demo municipality."""
+    import tempfile
+
+    from django.core.files import File
+
+    from intake import services
+    from intake.models import Delivery
+
+    for number, municipality in enumerate(context.municipalities):
+        data = generate(
+            seed=context.seed + number,
+            debtors=context.debtors,
+            months=context.months,
+            last_period=context.last_period,
+        )
+        style = DEMO_STYLES[number % len(DEMO_STYLES)]
+        files: list[tuple[str, date, pa.Table]] = [
+            (INCOME, data.periods[-1], income_table(data)),
+            (BALANCES, data.periods[-1], balance_table(data)),
+        ]
+        for month, period in enumerate(data.periods):
+            files.append((DEBTORS, period, debtor_table(data, month)))
+            files.append((VEHICLES, period, vehicle_table(data, month)))
+        with tempfile.TemporaryDirectory() as directory:
+            for kind, period, table in sorted(files, key=lambda item: (item[1], item[0] != DEBTORS)):
+                path = write_file(
+                    table, Path(directory) / f"{kind}-{period:%Y-%m}.csv", kind=kind, style=style
+                )
+                with path.open("rb") as handle:
+                    delivery = services.receive_delivery(
+                        municipality=municipality, kind=kind, period=period, file=File(handle), enqueue=False
+                    )
+                if delivery.status == Delivery.Status.PENDING:
+                    services.import_delivery(delivery=delivery)
+                delivery.refresh_from_db()
+                context.log(f"{municipality.name}: {kind} {period:%Y-%m} {delivery.get_status_display()}")
+
+
+DEBTORS, INCOME, BALANCES, VEHICLES = "debtors", "income", "balances", "vehicles"

@@ -27,6 +27,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 from django.core.files.base import ContentFile, File
 from django.db import connection, transaction
 from django.utils import timezone
@@ -79,7 +80,9 @@ def receive_delivery(
     earlier = (
         Delivery.objects.for_municipality(municipality)
         .filter(
+            # Per period: an unchanged vehicle snapshot for a new month is a new delivery, not a repeat.
             kind=kind,
+            period=period_start(period),
             checksum=checksum,
             status__in=[Delivery.Status.PENDING, Delivery.Status.RUNNING, Delivery.Status.ACCEPTED],
         )
@@ -158,7 +161,12 @@ def import_delivery(*, delivery: Delivery) -> None:
             # Serialised per municipality: a second copy of this file may have been accepted meanwhile.
             earlier = (
                 Delivery.objects.for_municipality(municipality)
-                .filter(kind=delivery.kind, checksum=delivery.checksum, status=Delivery.Status.ACCEPTED)
+                .filter(
+                    kind=delivery.kind,
+                    period=delivery.period,
+                    checksum=delivery.checksum,
+                    status=Delivery.Status.ACCEPTED,
+                )
                 .exclude(pk=delivery.pk)
                 .first()
             )
@@ -311,6 +319,10 @@ class Staging:
                 rows_rejected=staged.rows_rejected,
             )
         with connection.cursor() as cursor:
+            # The merges look staged rows up by key; with an index no plan can turn quadratic.
+            keys = {parsers.DEBTORS: "debtor_ref", parsers.INCOME: "bsn, period"}.get(self.kind)
+            if keys:
+                cursor.execute(f"CREATE INDEX {self.table}_key ON {self.table} ({keys})")
             cursor.execute(f"ANALYZE {self.table}")
         return staged
 
@@ -320,29 +332,24 @@ class Staging:
         names = [name for name, _sql in self.columns]
         table = chunk.table
         table = table.append_column("row", pa.array(chunk.rows, type=pa.int64()))
-        table = table.append_column("is_valid", pa.array([True] * table.num_rows, type=pa.bool_()))
-        table = table.select(names)
+        table = table.append_column("is_valid", pa.array(np.ones(table.num_rows, dtype=bool)))
+        tables = [table.select(names)]
         if self.kind == parsers.DEBTORS and chunk.rejected_refs:
             # A debtor whose row was rejected is still in the file: it must not be ended.
-            rejected = pa.table(
-                {
-                    name: (
-                        pa.array(chunk.rejected_refs, type=pa.string())
-                        if name == "debtor_ref"
-                        else pa.array([False] * len(chunk.rejected_refs))
-                        if name == "is_valid"
-                        else pa.nulls(len(chunk.rejected_refs), type=table.schema.field(name).type)
-                    )
-                    for name in names
-                }
-            )
-            table = pa.concat_tables([table, rejected])
-        if table.num_rows == 0:
-            return
-        if self.is_postgresql:
-            self._copy(table, names)
-        else:
-            self._insert(table, names)
+            count = len(chunk.rejected_refs)
+            columns = {name: pa.nulls(count, type=tables[0].schema.field(name).type) for name in names}
+            columns |= {"debtor_ref": pa.array(chunk.rejected_refs, type=pa.string())}
+            columns |= {"is_valid": pa.array(np.zeros(count, dtype=bool))}
+            tables.append(pa.table(columns))
+        # Separate writes, never pa.concat_tables: concatenating onto an empty table corrupts
+        # pyarrow's CSV output (seen with pyarrow 26).
+        for part in tables:
+            if part.num_rows == 0:
+                continue
+            if self.is_postgresql:
+                self._copy(part, names)
+            else:
+                self._insert(part, names)
 
     def _copy(self, table: Any, names: list[str]) -> None:
         from pyarrow import csv as pa_csv
@@ -453,11 +460,13 @@ def merge_debtors(staging: Staging, delivery: Delivery) -> dict[str, int]:
     debtor = Debtor._meta.db_table
     snapshot = DebtorSnapshot._meta.db_table
     params: dict[str, Any] = {"m": delivery.municipality_id, "p": delivery.period, "d": delivery.pk}
-    previous, later = _fetch_one(
-        f"""SELECT MAX(CASE WHEN period < %(p)s THEN period END), MAX(CASE WHEN period > %(p)s THEN period END)
-            FROM {snapshot} WHERE municipality_id = %(m)s""",
-        params,
-    )
+    # Two index-only lookups on (municipality, period).
+    previous = _fetch_one(
+        f"SELECT MAX(period) FROM {snapshot} WHERE municipality_id = %(m)s AND period < %(p)s", params
+    )[0]
+    later = _fetch_one(
+        f"SELECT MAX(period) FROM {snapshot} WHERE municipality_id = %(m)s AND period > %(p)s", params
+    )[0]
     params["previous"] = previous
     differs = " OR ".join(
         [f"p.{name} IS DISTINCT FROM {_staged_value(name)}" for name in SNAPSHOT_FIELDS]
@@ -474,19 +483,22 @@ def merge_debtors(staging: Staging, delivery: Delivery) -> dict[str, int]:
         params,
     )
     is_newest = later is None
-    identity = ", ".join(f"{name} = EXCLUDED.{name}" for name in DEBTOR_FIELDS)
-    on_conflict = (
-        f"""{identity}, last_period = EXCLUDED.last_period, ended_period = NULL,
-            first_period = LEAST({debtor}.first_period, EXCLUDED.first_period)"""
-        if is_newest
-        else f"first_period = LEAST({debtor}.first_period, EXCLUDED.first_period)"
+    # Known debtors: one set-based UPDATE (a hash join, no speculative inserts); then the new ones.
+    identity = ", ".join(f"{name} = s.{name}" for name in DEBTOR_FIELDS)
+    newest = f"{identity}, last_period = %(p)s, ended_period = NULL, " if is_newest else ""
+    _execute(
+        f"""UPDATE {debtor} SET {newest}first_period = LEAST({debtor}.first_period, %(p)s)
+            FROM {staging.table} s
+            WHERE {debtor}.municipality_id = %(m)s AND {debtor}.debtor_ref = s.debtor_ref AND s.is_valid""",
+        params,
     )
     _execute(
         f"""INSERT INTO {debtor} (municipality_id, debtor_ref, {", ".join(DEBTOR_FIELDS)},
                                   first_period, last_period, ended_period)
             SELECT %(m)s, s.debtor_ref, {", ".join(f"s.{name}" for name in DEBTOR_FIELDS)}, %(p)s, %(p)s, NULL
-            FROM {staging.table} s WHERE s.is_valid
-            ON CONFLICT (municipality_id, debtor_ref) DO UPDATE SET {on_conflict}""",
+            FROM {staging.table} s
+            WHERE s.is_valid AND NOT EXISTS (
+                SELECT 1 FROM {debtor} d WHERE d.municipality_id = %(m)s AND d.debtor_ref = s.debtor_ref)""",
         params,
     )
     # A corrected file for the same period replaces that period's snapshot as a whole.

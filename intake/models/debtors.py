@@ -20,6 +20,10 @@ class HouseholdType(models.TextChoices):
 class Debtor(TenantModel):
     """A welfare debtor (bijstandsdebiteur). Ended when missing from a snapshot, never deleted."""
 
+    # The unique (municipality, debtor_ref) index below serves lookups by municipality.
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     debtor_ref = models.CharField(_("debtor number"), max_length=50)
     bsn = models.CharField(_("BSN"), max_length=9)
     initials = models.CharField(_("initials"), max_length=20, blank=True)
@@ -55,7 +59,8 @@ class DebtorSnapshot(TenantModel):
     municipality = models.ForeignKey(
         "tenancy.Municipality", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="snapshots")
+    # No index of its own: (municipality, debtor, period) below serves every lookup by debtor.
+    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="snapshots", db_index=False)
     period = models.DateField(_("period"))
     category = models.CharField(_("category"), max_length=20, choices=DebtorCategory.choices)
     claim_amount = models.DecimalField(_("outstanding claim"), max_digits=12, decimal_places=2)

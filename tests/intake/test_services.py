@@ -144,7 +144,7 @@ def test_the_same_file_twice_is_a_duplicate(municipality, django_capture_on_comm
     first = deliver(municipality, "debtors", [HEADER, ANNA])
 
     with django_capture_on_commit_callbacks() as callbacks:
-        second = deliver(municipality, "debtors", [HEADER, ANNA], period=JULY)
+        second = deliver(municipality, "debtors", [HEADER, ANNA])
 
     assert callbacks == []
     assert (second.status, second.message) == (
@@ -152,6 +152,14 @@ def test_the_same_file_twice_is_a_duplicate(municipality, django_capture_on_comm
         f"Dit bestand is al eerder geleverd (levering {first.pk}) en wordt niet opnieuw ingelezen.",
     )
     assert DebtorSnapshot.objects.for_municipality(municipality).count() == 1
+
+
+def test_the_same_bytes_for_another_period_are_a_new_delivery(municipality):
+    deliver(municipality, "vehicles", ["bsn,plate,value", "111222333,AB12CD,100"], period=MAY)
+
+    delivery = deliver(municipality, "vehicles", ["bsn,plate,value", "111222333,AB12CD,100"], period=JUNE)
+
+    assert delivery.status == Delivery.Status.ACCEPTED
 
 
 def test_the_same_file_for_another_municipality_is_not_a_duplicate(municipality, other_municipality):

@@ -67,8 +67,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Delivery {delivery.pk}: {delivery.get_status_display()}")
         self.stdout.write(delivery.message)
         self.stdout.write(f"Rows read: {delivery.rows_done}, rejected: {delivery.rows_rejected}")
-        for name, count in delivery.counts.items():
-            self.stdout.write(f"{name}: {count}")
+        order = ["new", "changed", "ended", "unchanged", "imported", "replaced"]
+        for name in sorted(
+            delivery.counts, key=lambda name: order.index(name) if name in order else len(order)
+        ):
+            self.stdout.write(f"{name}: {delivery.counts[name]}")
         if delivery.error_report:
             lines = delivery.error_report.open("rb").read().decode("utf-8-sig").splitlines()
             for line in lines[1 : ERRORS_SHOWN + 1]:
