@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from intake.parsers import BALANCES, DEBTORS, INCOME, LAYOUTS, VEHICLES
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -278,12 +280,6 @@ def generate(*, seed: int, debtors: int, months: int, last_period: date) -> Synt
 # ---------------------------------------------------------------------------------------------
 
 
-def _text(values: np.ndarray) -> pa.Array:
-    import pyarrow as pa
-
-    return pa.array(values.astype(str) if values.dtype.kind != "U" else values, type=pa.string())
-
-
 def _pick(names: list[str] | np.ndarray, indices: np.ndarray) -> pa.Array:
     import pyarrow as pa
 
@@ -437,8 +433,6 @@ def format_table(table: pa.Table, *, kind: str, style: FileStyle) -> pa.Table:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from intake.parsers import LAYOUTS
-
     layout = LAYOUTS[kind]
     columns = {}
     for name in table.column_names:
@@ -541,6 +535,3 @@ def create_debtors_and_sources(*, context: DemoContext) -> None:
                     services.import_delivery(delivery=delivery)
                 delivery.refresh_from_db()
                 context.log(f"{municipality.name}: {kind} {period:%Y-%m} {delivery.get_status_display()}")
-
-
-DEBTORS, INCOME, BALANCES, VEHICLES = "debtors", "income", "balances", "vehicles"
