@@ -478,7 +478,8 @@ def merge_debtors(staging: Staging, delivery: Delivery) -> dict[str, int]:
                    COALESCE(SUM(CASE WHEN p.id IS NOT NULL AND NOT ({differs}) THEN 1 ELSE 0 END), 0)
             FROM {staging.table} s
             LEFT JOIN {debtor} d ON d.municipality_id = %(m)s AND d.debtor_ref = s.debtor_ref
-            LEFT JOIN {snapshot} p ON p.debtor_id = d.id AND p.period = %(previous)s
+            LEFT JOIN {snapshot} p
+                ON p.municipality_id = %(m)s AND p.debtor_id = d.id AND p.period = %(previous)s
             WHERE s.is_valid""",
         params,
     )
