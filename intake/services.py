@@ -175,6 +175,11 @@ def import_delivery(*, delivery: Delivery) -> None:
                     delivery, Delivery.Status.DUPLICATE, Text.DUPLICATE.format(delivery_id=earlier.pk), staged
                 )
                 return
+            if staging.is_postgresql:
+                # Set-based merges want hash joins. Statistics of tables filled in this very
+                # transaction are stale, and a nested loop over a million rows never ends.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL enable_nestloop = off")
             counts = MERGES[delivery.kind](staging, delivery)
             delivery.counts = counts
             message = (
@@ -319,10 +324,6 @@ class Staging:
                 rows_rejected=staged.rows_rejected,
             )
         with connection.cursor() as cursor:
-            # The merges look staged rows up by key; with an index no plan can turn quadratic.
-            keys = {parsers.DEBTORS: "debtor_ref", parsers.INCOME: "bsn, period"}.get(self.kind)
-            if keys:
-                cursor.execute(f"CREATE INDEX {self.table}_key ON {self.table} ({keys})")
             cursor.execute(f"ANALYZE {self.table}")
         return staged
 
