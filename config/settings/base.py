@@ -206,6 +206,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DeliveryStatusEnum": "intake.models.deliveries.Delivery.Status",
+        "DeliveryKindEnum": "intake.models.deliveries.Delivery.Kind",
+        "ReportStatusEnum": "intake.api.arrears.FEEDBACK_STATUSES",
+    },
 }
 
 GUARDIAN_RAISE_403 = False

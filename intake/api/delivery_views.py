@@ -3,6 +3,8 @@
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -69,12 +71,18 @@ class DeliveryCreateApi(APIView):
     required_scope = ApiToken.Scope.DELIVERIES
     parser_classes = [MultiPartParser]
 
+    @extend_schema_serializer(component_name="DeliveryUpload")
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=Delivery.Kind.choices)
         period = PeriodSerializerField(help_text="YYYY-MM")
         file = serializers.FileField()
         strict = serializers.BooleanField(required=False, allow_null=True, default=None)
 
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        responses={202: DeliveryOutputSerializer, 200: DeliveryOutputSerializer},
+        summary="Deliver a debtor, income, balance or vehicle file; poll the returned delivery",
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -95,6 +103,7 @@ class DeliveryDetailApi(APIView):
     permission_classes = [IsMunicipalityClient]
     required_scope = ApiToken.Scope.DELIVERIES
 
+    @extend_schema(responses=DeliveryOutputSerializer, summary="Status, progress and summary of a delivery")
     def get(self, request: Request, delivery_id: int) -> Response:
         delivery = get_object_or_404(
             Delivery.objects.for_municipality(request.auth.municipality), pk=delivery_id
@@ -106,6 +115,12 @@ class DeliveryErrorReportApi(APIView):
     permission_classes = [IsMunicipalityClient]
     required_scope = ApiToken.Scope.DELIVERIES
 
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="row, column, value, message")
+        },
+        summary="The error report of a delivery (CSV)",
+    )
     def get(self, request: Request, delivery_id: int) -> FileResponse:
         delivery = get_object_or_404(
             Delivery.objects.for_municipality(request.auth.municipality), pk=delivery_id
