@@ -1,0 +1,20 @@
+"""Test settings: the base settings with fast hashing, in-memory files and Redis for real workers."""
+
+import os
+
+# Chosen before Celery reads the settings: tests use a real broker, never eager mode.
+os.environ.setdefault("CELERY_BROKER_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9"))
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
+
+CELERY_BROKER_URL = env.text("TEST_REDIS_URL") or "redis://127.0.0.1:6379/9"
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LANGUAGE_CODE = "nl"
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

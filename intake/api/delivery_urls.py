@@ -1,0 +1,2 @@
+# API routes of deliveries for municipality systems (issue 3).
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+# Browser routes of vroegsignalering: suppliers, covenants, cases (issue 5).
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+# Browser routes of deliveries and debtors (issue 3).
+urlpatterns: list = []

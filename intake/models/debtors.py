@@ -1,0 +1,90 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenancy.models import TenantModel
+
+
+class DebtorCategory(models.TextChoices):
+    PAYER = "payer", _("payer")
+    NON_PAYER = "non_payer", _("non-payer")
+    VOW = "vow", _("address unknown (VOW)")
+
+
+class HouseholdType(models.TextChoices):
+    SINGLE = "alleenstaand", _("single")
+    SINGLE_PARENT = "alleenstaande_ouder", _("single parent")
+    COUPLE = "gehuwd", _("couple")
+    COUPLE_WITH_CHILDREN = "gehuwd_met_kinderen", _("couple with children")
+
+
+class Debtor(TenantModel):
+    """A welfare debtor (bijstandsdebiteur). Ended when missing from a snapshot, never deleted."""
+
+    debtor_ref = models.CharField(_("debtor number"), max_length=50)
+    bsn = models.CharField(_("BSN"), max_length=9)
+    initials = models.CharField(_("initials"), max_length=20, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=20, blank=True)
+    last_name = models.CharField(_("last name"), max_length=200)
+    birth_date = models.DateField(_("birth date"))
+    first_period = models.DateField(_("first period"))
+    last_period = models.DateField(
+        _("last period"), help_text=_("latest debtor file that contained this debtor")
+    )
+    ended_period = models.DateField(_("ended in period"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["debtor_ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "debtor_ref"], name="debtor_unique_ref"),
+        ]
+        indexes = [models.Index(fields=["municipality", "bsn"])]
+
+    def __str__(self) -> str:
+        return self.debtor_ref
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(part for part in [self.initials, self.prefix, self.last_name] if part)
+
+
+class DebtorSnapshot(TenantModel):
+    """A debtor as the debtor file of one period described them."""
+
+    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="snapshots")
+    period = models.DateField(_("period"))
+    category = models.CharField(_("category"), max_length=20, choices=DebtorCategory.choices)
+    claim_amount = models.DecimalField(_("outstanding claim"), max_digits=12, decimal_places=2)
+    instalment = models.DecimalField(
+        _("monthly instalment"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    paid_last_month = models.DecimalField(
+        _("paid last month"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    known_income = models.DecimalField(
+        _("known income"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    household_type = models.CharField(
+        _("household"), max_length=30, choices=HouseholdType.choices, blank=True
+    )
+    known_seizure = models.BooleanField(_("known seizure"), default=False)
+    district = models.CharField(_("district"), max_length=100, blank=True)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    house_number = models.CharField(_("house number"), max_length=10)
+    house_number_suffix = models.CharField(_("suffix"), max_length=10, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=6)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    delivery = models.ForeignKey(
+        "intake.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["debtor", "-period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "debtor", "period"], name="snapshot_unique_period"
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.debtor_id} {self.period:%Y-%m}"

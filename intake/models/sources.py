@@ -1,0 +1,79 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenancy.models import TenantModel
+
+
+class IncomeRecord(TenantModel):
+    """Monthly income of a person from one source (UWV). Keyed by BSN: the source knows no debtor numbers."""
+
+    class Kind(models.TextChoices):
+        EMPLOYMENT = "employment", _("employment")
+        BENEFIT = "benefit", _("benefit")
+        PENSION = "pension", _("pension")
+        OTHER = "other", _("other")
+
+    bsn = models.CharField(_("BSN"), max_length=9)
+    period = models.DateField(_("period"))
+    source_id = models.CharField(_("payroll tax number"), max_length=20)
+    source_name = models.CharField(_("source"), max_length=200, blank=True)
+    income_kind = models.CharField(_("kind of income"), max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(_("amount per month"), max_digits=12, decimal_places=2)
+    delivery = models.ForeignKey(
+        "intake.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "bsn", "period", "source_id"], name="income_unique_source_month"
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.period:%Y-%m} {self.source_id} {self.amount}"
+
+
+class BankBalance(TenantModel):
+    """The sum over all bank accounts of a person on a reference date (Belastingdienst)."""
+
+    bsn = models.CharField(_("BSN"), max_length=9)
+    reference_date = models.DateField(_("reference date"))
+    balance = models.DecimalField(_("balance"), max_digits=14, decimal_places=2)
+    delivery = models.ForeignKey(
+        "intake.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "bsn", "reference_date"], name="balance_unique_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference_date} {self.balance}"
+
+
+class VehicleRecord(TenantModel):
+    """A vehicle registered to a person in the RDW snapshot of one period."""
+
+    bsn = models.CharField(_("BSN"), max_length=9)
+    period = models.DateField(_("period"))
+    plate = models.CharField(_("licence plate"), max_length=12)
+    registration_date = models.DateField(_("registered since"), null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    delivery = models.ForeignKey(
+        "intake.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "period", "bsn", "plate"], name="vehicle_unique_plate"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period:%Y-%m} {self.plate}"

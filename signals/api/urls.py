@@ -1,0 +1,2 @@
+# API routes of signals for municipality systems (issue 4).
+urlpatterns: list = []

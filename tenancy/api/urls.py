@@ -1,0 +1,2 @@
+# API routes of the tenancy app (supplier self-service lives here once it exists).
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+from .profiles import ThresholdProfile
+
+__all__ = ["ThresholdProfile"]

@@ -1,0 +1,2 @@
+# Browser routes of threshold profiles and exclusions (issue 4).
+urlpatterns: list = []
