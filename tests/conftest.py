@@ -122,7 +122,7 @@ def log_in(live_server) -> Callable:
         page.goto(f"{live_server.url}/login/")
         page.fill("#id_username", user.get_username())
         page.fill("#id_password", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        page.click("form.ds-login button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/", wait_until="domcontentloaded")
 
     return do
