@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from thresholds import defaults
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -40,60 +42,13 @@ class Category(enum.StrEnum):
     VOW = "vow"
 
 
-# Which signal types can apply to a category at all (domain.md section 4, "Categories: ...");
-# the per-category switches choose among these.
 APPLICABLE: Mapping[Category, frozenset[SignalType]] = {
-    Category.PAYER: frozenset(
-        {
-            SignalType.INCOME_ABOVE_THRESHOLD,
-            SignalType.INCOME_RISE,
-            SignalType.NEW_INCOME_SOURCE,
-            SignalType.INCOME_ABOVE_AFTER_DROP,
-            SignalType.ASSETS,
-            SignalType.VEHICLE,
-        }
-    ),
-    Category.NON_PAYER: frozenset(
-        {
-            SignalType.INCOME_ABOVE_THRESHOLD,
-            SignalType.INCOME_RISE,
-            SignalType.NEW_INCOME_SOURCE,
-            SignalType.INCOME_ABOVE_AFTER_DROP,
-            SignalType.ASSETS,
-            SignalType.VEHICLE,
-        }
-    ),
-    Category.VOW: frozenset(
-        {
-            SignalType.VOW_FOUND_ABOVE_NORM,
-            SignalType.VOW_FOUND_BELOW_NORM,
-            SignalType.ASSETS,
-            SignalType.VEHICLE,
-        }
-    ),
+    Category(category): frozenset(SignalType(t) for t in types)
+    for category, types in defaults.APPLICABLE.items()
 }
-
 DEFAULT_ENABLED: Mapping[Category, frozenset[SignalType]] = {
-    Category.PAYER: frozenset(
-        {SignalType.INCOME_RISE, SignalType.NEW_INCOME_SOURCE, SignalType.ASSETS, SignalType.VEHICLE}
-    ),
-    Category.NON_PAYER: frozenset(
-        {
-            SignalType.INCOME_ABOVE_THRESHOLD,
-            SignalType.NEW_INCOME_SOURCE,
-            SignalType.INCOME_ABOVE_AFTER_DROP,
-            SignalType.ASSETS,
-            SignalType.VEHICLE,
-        }
-    ),
-    Category.VOW: frozenset(
-        {
-            SignalType.VOW_FOUND_ABOVE_NORM,
-            SignalType.VOW_FOUND_BELOW_NORM,
-            SignalType.ASSETS,
-            SignalType.VEHICLE,
-        }
-    ),
+    Category(category): frozenset(SignalType(t) for t in types)
+    for category, types in defaults.DEFAULT_ENABLED.items()
 }
 
 # Balances count when their reference date lies in the months m-11 ... m.

@@ -1,3 +1,4 @@
+from .history import ThresholdChange
 from .profiles import ThresholdProfile
 
-__all__ = ["ThresholdProfile"]
+__all__ = ["ThresholdChange", "ThresholdProfile"]

@@ -1,0 +1,220 @@
+"""Read the input of one evaluation chunk out of PostgreSQL as frames: one COPY per source table.
+
+A chunk is a BSN range of the debtors in the debtor file of M. Income, balances and vehicles are
+keyed by BSN (the sources know no debtor numbers), so a BSN range reads each table through its
+unique index without a join; debtor ids are attached in pandas.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+from django.db import connection
+from psycopg import sql
+
+from intake.models import BankBalance, Debtor, DebtorSnapshot, IncomeRecord, VehicleRecord
+
+from . import rules
+from .models import DebtorExclusion
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True, slots=True)
+class BsnRange:
+    """BSNs from `first` (inclusive) up to `end` (exclusive; empty: no end)."""
+
+    first: str = ""
+    end: str = ""
+
+    def where(self, column: str) -> sql.Composable:
+        parts = [sql.SQL("{} >= {}").format(sql.Identifier(*column.split(".")), sql.Literal(self.first))]
+        if self.end:
+            parts.append(sql.SQL("{} < {}").format(sql.Identifier(*column.split(".")), sql.Literal(self.end)))
+        return sql.SQL(" AND ").join(parts)
+
+
+def _month(number: int) -> date:
+    return rules.month_start(number)
+
+
+def queries(
+    *, municipality_id: int, period: date, bsns: BsnRange, months_back: int
+) -> dict[str, sql.Composable]:
+    """Return the SELECTs of one chunk's input rows (also what the benchmark's COPY floor reads)."""
+    month = rules.month_number(period)
+    municipality = sql.Literal(municipality_id)
+    return {
+        "debtors": sql.SQL(
+            "SELECT s.debtor_id, d.bsn, s.category, s.known_income, p.category AS previous_category,"
+            " d.first_period < {period} AS in_earlier_file"
+            " FROM {snapshot} s JOIN {debtor} d ON d.id = s.debtor_id"
+            " LEFT JOIN {snapshot} p ON p.municipality_id = s.municipality_id AND p.debtor_id = s.debtor_id"
+            " AND p.period = {previous}"
+            " WHERE s.municipality_id = {municipality} AND d.municipality_id = {municipality}"
+            " AND s.period = {period} AND {range}"
+        ).format(
+            snapshot=sql.Identifier(DebtorSnapshot._meta.db_table),
+            debtor=sql.Identifier(Debtor._meta.db_table),
+            period=sql.Literal(period),
+            previous=sql.Literal(_month(month - 1)),
+            municipality=municipality,
+            range=bsns.where("d.bsn"),
+        ),
+        "income": sql.SQL(
+            "SELECT bsn, period, source_id, amount FROM {table}"
+            " WHERE municipality_id = {municipality} AND {range} AND period >= {first} AND period <= {period}"
+        ).format(
+            table=sql.Identifier(IncomeRecord._meta.db_table),
+            municipality=municipality,
+            range=bsns.where("bsn"),
+            first=sql.Literal(_month(month - months_back)),
+            period=sql.Literal(period),
+        ),
+        "balances": sql.SQL(
+            "SELECT bsn, reference_date, balance FROM {table}"
+            " WHERE municipality_id = {municipality} AND {range}"
+            " AND reference_date >= {first} AND reference_date < {after}"
+        ).format(
+            table=sql.Identifier(BankBalance._meta.db_table),
+            municipality=municipality,
+            range=bsns.where("bsn"),
+            first=sql.Literal(_month(month - rules.BALANCE_MONTHS)),
+            after=sql.Literal(_month(month + 1)),
+        ),
+        "vehicles": sql.SQL(
+            "SELECT bsn, period, plate, registration_date, value FROM {table}"
+            " WHERE municipality_id = {municipality} AND period IN ({period}, {previous}) AND {range}"
+        ).format(
+            table=sql.Identifier(VehicleRecord._meta.db_table),
+            municipality=municipality,
+            period=sql.Literal(period),
+            previous=sql.Literal(_month(month - 1)),
+            range=bsns.where("bsn"),
+        ),
+    }
+
+
+COLUMN_TYPES = {
+    "debtors": {
+        "debtor_id": "int64",
+        "bsn": "string",
+        "category": "string",
+        "known_income": "float64",
+        "previous_category": "string",
+        "in_earlier_file": "bool",
+    },
+    "income": {"bsn": "string", "period": "date32", "source_id": "dictionary", "amount": "float64"},
+    "balances": {"bsn": "string", "reference_date": "date32", "balance": "float64"},
+    "vehicles": {
+        "bsn": "string",
+        "period": "date32",
+        "plate": "string",
+        "registration_date": "date32",
+        "value": "float64",
+    },
+}
+
+
+def copy_bytes(query: sql.Composable) -> bytes:
+    """Run one `COPY (SELECT ...) TO STDOUT` and return the CSV it wrote."""
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        buffer = bytearray()
+        with cursor.copy(sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER true)").format(query)) as copy:
+            for block in copy:
+                buffer += block
+    return bytes(buffer)
+
+
+def read_frame(name: str, query: sql.Composable) -> pd.DataFrame:
+    """Read one query through COPY into a frame with the column types of `COLUMN_TYPES[name]`."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    types = COLUMN_TYPES[name]
+    arrow_types = {
+        column: pa.dictionary(pa.int32(), pa.string())
+        if kind == "dictionary"
+        else {
+            "int64": pa.int64(),
+            "string": pa.string(),
+            "float64": pa.float64(),
+            "bool": pa.bool_(),
+            "date32": pa.date32(),
+        }[kind]
+        for column, kind in types.items()
+    }
+    table = csv.read_csv(
+        io.BytesIO(copy_bytes(query)),
+        convert_options=csv.ConvertOptions(
+            column_types=arrow_types, true_values=["t"], false_values=["f"], strings_can_be_null=True
+        ),
+    )
+    return table.to_pandas(date_as_object=False)
+
+
+def to_cents(values: pd.Series) -> np.ndarray:
+    """Return euro amounts read as float (2 decimals) as exact integer cents."""
+    return np.rint(values.to_numpy(dtype=np.float64) * 100).astype(np.int64)
+
+
+def month_numbers(values: pd.Series) -> np.ndarray:
+    """Return the month number of every date in a datetime64 column."""
+    return values.to_numpy().astype("datetime64[M]").astype(np.int64) + 1970 * 12
+
+
+def read_chunk(
+    *, municipality_id: int, period: date, bsns: BsnRange, months_back: int, previous_vehicle_snapshot: bool
+) -> tuple[rules.EvaluationInput, pd.DataFrame]:
+    """Read one chunk's input for `rules.evaluate`; also return the debtor frame (debtor_id, bsn)."""
+    import pandas as pd
+
+    frames = {
+        name: read_frame(name, query)
+        for name, query in queries(
+            municipality_id=municipality_id, period=period, bsns=bsns, months_back=months_back
+        ).items()
+    }
+    debtors = frames["debtors"]
+    debtors = debtors.assign(known_income=(debtors["known_income"] * 100).round().astype("Int64"))
+    by_bsn = debtors[["bsn", "debtor_id"]]
+
+    income = frames["income"].merge(by_bsn, on="bsn", how="inner", sort=False)
+    income = pd.DataFrame(
+        {
+            "debtor_id": income["debtor_id"].to_numpy(),
+            "period": month_numbers(income["period"]),
+            "source_id": income["source_id"],
+            "amount": to_cents(income["amount"]),
+        }
+    )
+    balances = frames["balances"].merge(by_bsn, on="bsn", how="inner", sort=False)
+    balances = balances.assign(balance=to_cents(balances["balance"]))[
+        ["debtor_id", "reference_date", "balance"]
+    ]
+    vehicles = frames["vehicles"].merge(by_bsn, on="bsn", how="inner", sort=False)
+    vehicles = vehicles.assign(value=to_cents(vehicles["value"]), month=month_numbers(vehicles["period"]))
+    current = vehicles[vehicles["month"] == rules.month_number(period)]
+    previous = vehicles[vehicles["month"] == rules.month_number(period) - 1][["debtor_id", "plate"]]
+
+    excluded = frozenset(
+        DebtorExclusion.objects.filter(municipality_id=municipality_id)
+        .active_in(period)
+        .values_list("debtor_id", flat=True)
+    )
+    data = rules.EvaluationInput(
+        period=period,
+        debtors=debtors.drop(columns="bsn"),
+        income=income,
+        balances=balances,
+        vehicles=current[["debtor_id", "plate", "value", "registration_date"]],
+        previous_vehicles=previous if previous_vehicle_snapshot else None,
+        excluded=excluded,
+    )
+    return data, by_bsn
