@@ -169,18 +169,98 @@ def month_numbers(values: pd.Series) -> np.ndarray:
     return values.to_numpy().astype("datetime64[M]").astype(np.int64) + 1970 * 12
 
 
+def _orm_frames(
+    *, municipality_id: int, period: date, bsns: BsnRange, months_back: int
+) -> dict[str, pd.DataFrame]:
+    """Read the same frames through the ORM: the embedded SQLite of `make demo` has no COPY."""
+    import pandas as pd
+
+    month = rules.month_number(period)
+
+    def in_range(field: str) -> dict[str, str]:
+        lookup = {f"{field}__gte": bsns.first}
+        if bsns.end:
+            lookup[f"{field}__lt"] = bsns.end
+        return lookup
+
+    snapshots = DebtorSnapshot.objects.filter(municipality_id=municipality_id, **in_range("debtor__bsn"))
+    previous = dict(snapshots.filter(period=_month(month - 1)).values_list("debtor_id", "category"))
+    debtors = pd.DataFrame(
+        [
+            (
+                debtor_id,
+                bsn,
+                category,
+                None if known is None else float(known),
+                previous.get(debtor_id),
+                first < period,
+            )
+            for debtor_id, bsn, category, known, first in snapshots.filter(period=period).values_list(
+                "debtor_id", "debtor__bsn", "category", "known_income", "debtor__first_period"
+            )
+        ],
+        columns=list(COLUMN_TYPES["debtors"]),
+    ).astype(
+        {
+            "debtor_id": "int64",
+            "known_income": "float64",
+            "previous_category": "string",
+            "in_earlier_file": "bool",
+        }
+    )
+
+    def frame(queryset, columns: list[str], dates: list[str], money: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+        result = pd.DataFrame(list(queryset.values_list(*columns)), columns=columns)
+        for column in dates:
+            result[column] = pd.to_datetime(result[column])
+        result[money] = result[money].astype("float64")
+        return result
+
+    own = {"municipality_id": municipality_id, **in_range("bsn")}
+    return {
+        "debtors": debtors,
+        "income": frame(
+            IncomeRecord.objects.filter(period__gte=_month(month - months_back), period__lte=period, **own),
+            ["bsn", "period", "source_id", "amount"],
+            ["period"],
+            "amount",
+        ),
+        "balances": frame(
+            BankBalance.objects.filter(
+                reference_date__gte=_month(month - rules.BALANCE_MONTHS),
+                reference_date__lt=_month(month + 1),
+                **own,
+            ),
+            ["bsn", "reference_date", "balance"],
+            ["reference_date"],
+            "balance",
+        ),
+        "vehicles": frame(
+            VehicleRecord.objects.filter(period__in=[period, _month(month - 1)], **own),
+            ["bsn", "period", "plate", "registration_date", "value"],
+            ["period", "registration_date"],
+            "value",
+        ),
+    }
+
+
 def read_chunk(
     *, municipality_id: int, period: date, bsns: BsnRange, months_back: int, previous_vehicle_snapshot: bool
 ) -> tuple[rules.EvaluationInput, pd.DataFrame]:
     """Read one chunk's input for `rules.evaluate`; also return the debtor frame (debtor_id, bsn)."""
     import pandas as pd
 
-    frames = {
-        name: read_frame(name, query)
-        for name, query in queries(
+    if connection.vendor == "postgresql":
+        frames = {
+            name: read_frame(name, query)
+            for name, query in queries(
+                municipality_id=municipality_id, period=period, bsns=bsns, months_back=months_back
+            ).items()
+        }
+    else:
+        frames = _orm_frames(
             municipality_id=municipality_id, period=period, bsns=bsns, months_back=months_back
-        ).items()
-    }
+        )
     debtors = frames["debtors"]
     debtors = debtors.assign(known_income=(debtors["known_income"] * 100).round().astype("Int64"))
     by_bsn = debtors[["bsn", "debtor_id"]]

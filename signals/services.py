@@ -171,6 +171,14 @@ def plan_chunks(*, municipality_id: int, period: date, size: int) -> list[tuple[
     if total == 0:
         return []
     tiles = max(1, -(-total // size))
+    if connection.vendor != "postgresql":
+        bsns = list(
+            DebtorSnapshot.objects.filter(municipality_id=municipality_id, period=period)
+            .order_by("debtor__bsn")
+            .values_list("debtor__bsn", flat=True)
+        )
+        rows = [(bsns[i], len(bsns[i : i + size])) for i in range(0, len(bsns), size)]
+        return _ranges(rows)
     query = sql.SQL(
         "SELECT min(bsn), count(*) FROM (SELECT d.bsn, ntile({tiles}) OVER (ORDER BY d.bsn) AS tile"
         " FROM {snapshot} s JOIN {debtor} d ON d.id = s.debtor_id"
@@ -185,6 +193,10 @@ def plan_chunks(*, municipality_id: int, period: date, size: int) -> list[tuple[
     with connection.cursor() as cursor:
         cursor.execute(query.as_string(connection.connection))
         rows = cursor.fetchall()
+    return _ranges(rows)
+
+
+def _ranges(rows: list[tuple[str, int]]) -> list[tuple[inputs.BsnRange, int]]:
     starts: list[tuple[str, int]] = []
     for first, count in rows:
         if starts and starts[-1][0] == first:  # one BSN shared by debtors spanning two tiles
@@ -329,10 +341,9 @@ def add_source_names(
         IncomeRecord.objects.filter(municipality_id=municipality_id, bsn__in=sorted(bsns), period__lte=period)
         .filter(source_id__in=ids)
         .order_by("source_id", "-period")
-        .distinct("source_id")
         .values_list("source_id", "source_name", "income_kind")
     ):
-        names[source_id] = (name, kind)
+        names.setdefault(source_id, (name, kind))  # the latest period's name wins
     for source in sources:
         name, kind = names.get(source["source_id"], ("", ""))
         source["source_name"] = source.get("source_name") or name
@@ -355,6 +366,8 @@ def store_signals(*, run: EvaluationRun, found: list[rules.FoundSignal]) -> int:
     """Insert found signals in bulk; the unique key makes a rerun insert nothing twice. Return how many are new."""
     if not found:
         return 0
+    if connection.vendor != "postgresql":
+        return _store_signals_with_orm(run=run, found=found)
     with connection.cursor() as cursor:
         raw = cursor.cursor
         raw.execute(
@@ -381,6 +394,36 @@ def store_signals(*, run: EvaluationRun, found: list[rules.FoundSignal]) -> int:
         inserted = raw.rowcount
         raw.execute("DELETE FROM signals_incoming")
     return inserted
+
+
+def _store_signals_with_orm(*, run: EvaluationRun, found: list[rules.FoundSignal]) -> int:
+    before = Signal.objects.filter(municipality_id=run.municipality_id, period=run.period).count()
+    with_arrears = set(
+        ArrearsCase.objects.filter(
+            municipality_id=run.municipality_id,
+            status=ArrearsCase.Status.OPEN,
+            debtor_id__in={signal.debtor_id for signal in found},
+        ).values_list("debtor_id", flat=True)
+    )
+    Signal.objects.bulk_create(
+        [
+            Signal(
+                municipality_id=run.municipality_id,
+                debtor_id=signal.debtor_id,
+                run=run,
+                type=signal.type.value,
+                period=run.period,
+                category=signal.category,
+                evidence_key=signal.evidence_key,
+                evidence=signal.evidence,
+                has_open_arrears=signal.debtor_id in with_arrears,
+            )
+            for signal in found
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    return Signal.objects.filter(municipality_id=run.municipality_id, period=run.period).count() - before
 
 
 # What-if ---------------------------------------------------------------------------------------
