@@ -111,13 +111,18 @@ def generate(municipality: Municipality, debtors: int) -> None:
         ),
     )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT setval(pg_get_serial_sequence('intake_debtor', 'id'), (SELECT max(id) FROM intake_debtor))")
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('intake_debtor', 'id'), (SELECT max(id) FROM intake_debtor))"
+        )
 
     categories = rng.choice(np.array(["payer", "non_payer", "vow"]), size=debtors, p=[0.6, 0.3, 0.1])
     previous = np.where(rng.random(debtors) < 0.03, "payer", categories)
     known = rng.integers(90_000, 160_000, size=debtors)
     known_text = np.where(rng.random(debtors) < 0.5, np.char.mod("%.2f", known / 100), "")
-    for period, category, is_new in ((months[-2], previous, first_period == str(PERIOD)), (PERIOD, categories, None)):
+    for period, category, is_new in (
+        (months[-2], previous, first_period == str(PERIOD)),
+        (PERIOD, categories, None),
+    ):
         keep = np.ones(debtors, dtype=bool) if is_new is None else ~is_new
         count = int(keep.sum())
         copy_in(
@@ -190,7 +195,9 @@ def generate(municipality: Municipality, debtors: int) -> None:
     with_balance = np.flatnonzero(rng.random(debtors) < 0.3)
     days = pd.Timestamp(PERIOD) + pd.to_timedelta(31 - rng.integers(0, 420, size=len(with_balance)), unit="D")
     second_balance = with_balance[rng.random(len(with_balance)) < 0.33]
-    days2 = pd.Timestamp(PERIOD) + pd.to_timedelta(-rng.integers(425, 500, size=len(second_balance)), unit="D")
+    days2 = pd.Timestamp(PERIOD) + pd.to_timedelta(
+        -rng.integers(425, 500, size=len(second_balance)), unit="D"
+    )
     balance_who = np.concatenate([with_balance, second_balance])
     copy_in(
         BankBalance._meta.db_table,
@@ -238,8 +245,23 @@ def prepare(debtors: int) -> Municipality:
         print(f"generating {debtors:,} debtors (found {present:,})", flush=True)
         started = time.perf_counter()
         with connection.cursor() as cursor:
-            for model in (Signal, EvaluationRun, VehicleRecord, BankBalance, IncomeRecord, DebtorSnapshot, Debtor):
-                cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE municipality_id = %s", [municipality.pk])
+            cursor.execute(
+                "DELETE FROM signals_evaluationchunk WHERE run_id IN"
+                " (SELECT id FROM signals_evaluationrun WHERE municipality_id = %s)",
+                [municipality.pk],
+            )
+            for model in (
+                Signal,
+                EvaluationRun,
+                VehicleRecord,
+                BankBalance,
+                IncomeRecord,
+                DebtorSnapshot,
+                Debtor,
+            ):
+                cursor.execute(
+                    f"DELETE FROM {model._meta.db_table} WHERE municipality_id = %s", [municipality.pk]
+                )
         generate(municipality, debtors)
         print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
     return municipality

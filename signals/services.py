@@ -263,7 +263,7 @@ def evaluate_chunk(*, chunk_id: int) -> None:
     """Evaluate one chunk and store its signals in one transaction; a killed worker leaves it pending."""
     with transaction.atomic():
         chunk = (
-            EvaluationChunk.objects.select_for_update(skip_locked=True)
+            EvaluationChunk.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("run")
             .filter(pk=chunk_id, status=EvaluationChunk.Status.PENDING)
             .first()

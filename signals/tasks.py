@@ -1,6 +1,7 @@
 """Celery tasks of signals: each fetches by id and calls one service; all are safe to run twice."""
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -30,3 +31,10 @@ def finish_run(run_id: int) -> None:
 def start_due_runs() -> None:
     """Start the monthly runs that are due today (each municipality picks its day)."""
     services.start_due_runs(today=timezone.localdate())
+
+
+@worker_process_init.connect
+def preload_bulk_libraries(**kwargs: object) -> None:
+    """Import pandas and pyarrow once per worker process, not inside the first chunk's transaction."""
+    import pandas  # noqa: F401
+    from pyarrow import csv  # noqa: F401
