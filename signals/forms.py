@@ -22,7 +22,7 @@ class PeriodField(forms.CharField):
 
 
 class StartRunForm(forms.Form):
-    period = PeriodField(label=_("Period (YYYY-MM)"), max_length=7)
+    period = PeriodField(label=_("Period (YYYY-MM)"), widget=forms.TextInput(attrs={"maxlength": 7}))
     rerun = forms.BooleanField(label=_("Evaluate again if this period was evaluated before"), required=False)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -30,7 +31,12 @@ DEFAULT_CHUNK_SIZE = 25_000
 
 
 def chunk_size() -> int:
-    return int(getattr(settings, "SIGNALS_CHUNK_SIZE", DEFAULT_CHUNK_SIZE))
+    """Debtors per chunk: the setting SIGNALS_CHUNK_SIZE, else the environment variable, else 25,000."""
+    return int(
+        getattr(settings, "SIGNALS_CHUNK_SIZE", None)
+        or os.environ.get("SIGNALS_CHUNK_SIZE")
+        or DEFAULT_CHUNK_SIZE
+    )
 
 
 # Thresholds -------------------------------------------------------------------------------------

@@ -38,7 +38,9 @@ def test_other_municipality_signals_are_not_listed(municipality, other_municipal
     scenario.run_inline(municipality)
 
     response = Client().get(
-        reverse("api:signal-list"), {"period": "2026-01"}, headers=bearer(municipality_key(other_municipality))
+        reverse("api:signal-list"),
+        {"period": "2026-01"},
+        headers=bearer(municipality_key(other_municipality)),
     )
 
     assert response.json()["count"] == 0

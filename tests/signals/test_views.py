@@ -40,7 +40,9 @@ def test_bad_period_is_refused(admin_client, municipality):
 
 @pytest.mark.parametrize("role", ["consultant", "manager"])
 def test_only_administrators_start_runs(municipality, member, client_for, role):
-    response = client_for(member(municipality, role)).post(reverse("signals:run-start"), {"period": "2026-01"})
+    response = client_for(member(municipality, role)).post(
+        reverse("signals:run-start"), {"period": "2026-01"}
+    )
 
     assert response.status_code == 403
     assert not EvaluationRun.objects.exists()
@@ -73,9 +75,13 @@ def test_run_page_compares_with_the_previous_period(admin_client, municipality):
 
 
 def test_running_run_page_polls_its_progress(admin_client, municipality):
-    run = EvaluationRunFactory(municipality=municipality, status="running", debtors_total=200, debtors_done=50)
+    run = EvaluationRunFactory(
+        municipality=municipality, status="running", debtors_total=200, debtors_done=50
+    )
 
-    response = admin_client.get(reverse("signals:run-detail", kwargs={"run_id": run.pk}), headers={"HX-Request": "true"})
+    response = admin_client.get(
+        reverse("signals:run-detail", kwargs={"run_id": run.pk}), headers={"HX-Request": "true"}
+    )
 
     body = response.content.decode()
     assert 'hx-trigger="every 2s"' in body
@@ -150,14 +156,22 @@ def test_what_if_shows_new_counts_next_to_actual_and_saves_nothing(admin_client,
         "vow_norm": "1400",
         "asset_threshold": "9500",
         "vehicle_threshold": "5000",
-        "enabled_signal_types": ["INCOME_RISE", "NEW_INCOME_SOURCE", "ASSETS", "VEHICLE", "INCOME_ABOVE_THRESHOLD"],
+        "enabled_signal_types": [
+            "INCOME_RISE",
+            "NEW_INCOME_SOURCE",
+            "ASSETS",
+            "VEHICLE",
+            "INCOME_ABOVE_THRESHOLD",
+        ],
     }
 
-    response = admin_client.post(reverse("signals:threshold-preview", kwargs={"profile_id": profile.pk}), values)
+    response = admin_client.post(
+        reverse("signals:threshold-preview", kwargs={"profile_id": profile.pk}), values
+    )
 
     rows = {row["type"]: (row["actual"], row["new"]) for row in response.context["preview"]["rows"]}
     assert rows["ASSETS"] == (1, 0)
-    assert rows["INCOME_ABOVE_THRESHOLD"] == (1, 1)
+    assert rows["INCOME_ABOVE_THRESHOLD"] == (1, 2)  # S01 (payer) now counts too
     assert rows["VEHICLE"] == (1, 1)
     profile.refresh_from_db()
     assert str(profile.asset_threshold) == "7500.00"
@@ -169,12 +183,21 @@ def test_exclusion_is_added_with_reason_and_end_date(admin_client, municipality)
 
     response = admin_client.post(
         reverse("signals:exclusion-list"),
-        {"debtor_ref": "D-77", "reason": "Schuldhulptraject", "starts_on": "2026-01-01", "ends_on": "2026-06-30"},
+        {
+            "debtor_ref": "D-77",
+            "reason": "Schuldhulptraject",
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-06-30",
+        },
     )
 
     assert response.status_code == 302
     exclusion = DebtorExclusion.objects.get()
-    assert (exclusion.debtor, exclusion.reason, str(exclusion.ends_on)) == (debtor, "Schuldhulptraject", "2026-06-30")
+    assert (exclusion.debtor, exclusion.reason, str(exclusion.ends_on)) == (
+        debtor,
+        "Schuldhulptraject",
+        "2026-06-30",
+    )
 
 
 def test_exclusion_needs_a_debtor_of_this_municipality(admin_client, other_municipality):

@@ -34,7 +34,12 @@ def test_new_municipality_gets_the_default_profiles():
         "ASSETS",
         "VEHICLE",
     ]
-    assert profiles["vow"].enabled_signal_types == ["VOW_FOUND_ABOVE_NORM", "VOW_FOUND_BELOW_NORM", "ASSETS", "VEHICLE"]
+    assert profiles["vow"].enabled_signal_types == [
+        "VOW_FOUND_ABOVE_NORM",
+        "VOW_FOUND_BELOW_NORM",
+        "ASSETS",
+        "VEHICLE",
+    ]
 
 
 def test_defaults_are_created_once(municipality):
@@ -51,7 +56,11 @@ def test_update_records_who_changed_what(municipality, member):
 
     change = services.update_threshold_profile(
         profile=profile,
-        values={"income_threshold": Decimal("1600.00"), "persistence_months": 2, "enabled_signal_types": ["ASSETS"]},
+        values={
+            "income_threshold": Decimal("1600.00"),
+            "persistence_months": 2,
+            "enabled_signal_types": ["ASSETS"],
+        },
         user=user,
     )
 

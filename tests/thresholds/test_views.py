@@ -83,7 +83,10 @@ def test_only_administrators_see_thresholds(municipality, member, client_for, pr
     client = client_for(member(municipality, role))
 
     assert client.get(reverse("thresholds:profile-list")).status_code == 403
-    assert client.post(reverse("thresholds:profile-edit", kwargs={"profile_id": profile.pk}), VALID).status_code == 403
+    assert (
+        client.post(reverse("thresholds:profile-edit", kwargs={"profile_id": profile.pk}), VALID).status_code
+        == 403
+    )
     profile.refresh_from_db()
     assert profile.income_threshold == Decimal(1500)
 
