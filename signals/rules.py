@@ -425,19 +425,16 @@ def _new_source_signals(context: _Context) -> list[FoundSignal]:
     source_codes, sources = pd.factorize(frame["source_id"], sort=False)
     key = frame["row"].to_numpy(dtype=np.int64) * max(len(sources), 1) + source_codes
     offsets = frame["offset"].to_numpy()
-    summed = (
-        pd.DataFrame({"key": key, "offset": offsets, "amount": frame["amount"].to_numpy(dtype=np.int64)})
-        .groupby(["key", "offset"], sort=False)["amount"]
-        .sum()
-        .reset_index()
-    )
-    paying = summed[summed["amount"] > 0]
-    # A source is new when the only month it paid in within [M-L, M] is M itself.
+    amounts = frame["amount"].to_numpy(dtype=np.int64)
+    # Amounts are never negative (intake refuses them), so a month of a source paid when any of its
+    # rows is positive; no sum per month is needed.
+    paying = pd.DataFrame({"key": key[amounts > 0], "offset": offsets[amounts > 0]})
     latest_paying = paying.groupby("key", sort=False)["offset"].max()
     new_keys = latest_paying.index[latest_paying.to_numpy() == 0].to_numpy()
     if len(new_keys) == 0:
         return []
-    new_rows = frame[np.isin(key, new_keys) & (offsets == 0)]
+    in_m = np.flatnonzero(offsets == 0)
+    new_rows = frame.iloc[in_m[np.isin(key[in_m], new_keys)]]
     records = _source_records(new_rows.assign(offset=0))
     found = []
     for record in records:
