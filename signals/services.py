@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from psycopg import sql
@@ -267,6 +267,19 @@ def evaluate_range(
 
 def evaluate_chunk(*, chunk_id: int) -> None:
     """Evaluate one chunk and store its signals in one transaction; a killed worker leaves it pending."""
+    try:
+        _evaluate_chunk(chunk_id=chunk_id)
+    except OperationalError:
+        raise  # transient: the task retries
+    except Exception as error:
+        # Bad data or a bug: the run stops as failed with the reason; a rerun starts it again.
+        EvaluationRun.objects.filter(chunks__pk=chunk_id, status=EvaluationRun.Status.RUNNING).update(
+            status=EvaluationRun.Status.FAILED, message=f"{type(error).__name__}: {error}"[:2000]
+        )
+        raise
+
+
+def _evaluate_chunk(*, chunk_id: int) -> None:
     with transaction.atomic():
         chunk = (
             EvaluationChunk.objects.select_for_update(skip_locked=True, of=("self",))

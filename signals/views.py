@@ -41,13 +41,8 @@ def run_start(request: HttpRequest) -> HttpResponse:
     return redirect(run)
 
 
-def comparison(run: EvaluationRun) -> list[dict]:
+def comparison(run: EvaluationRun, previous: EvaluationRun | None) -> list[dict]:
     """Rows of counts per type and category, next to the previous period's run."""
-    previous = (
-        EvaluationRun.objects.filter(municipality_id=run.municipality_id, period__lt=run.period)
-        .order_by("-period")
-        .first()
-    )
     before = previous.counts if previous else {}
     rows = []
     for signal_type in SignalType:
@@ -76,7 +71,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         .order_by("-period")
         .first()
     )
-    context = {"run": run, "rows": comparison(run), "previous": previous}
+    context = {"run": run, "rows": comparison(run, previous), "previous": previous}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "signals/_run_progress.html", context)
     return render(request, "signals/run_detail.html", context)

@@ -207,3 +207,20 @@ def test_start_due_runs_leaves_an_evaluated_period_alone(municipality, django_ca
 
     assert started == []
     assert callbacks == []
+
+
+def test_a_chunk_that_fails_on_bad_data_marks_the_run_failed(municipality):
+    from signals.models import EvaluationChunk
+
+    scenario.build(municipality)
+    run = services.start_run(municipality=municipality, period=scenario.JANUARY)
+    services.run_evaluation(run=run)
+    EvaluationRun.objects.filter(pk=run.pk).update(thresholds={"payer": {}})
+    chunk = EvaluationChunk.objects.get(run=run)
+
+    with pytest.raises(KeyError):
+        services.evaluate_chunk(chunk_id=chunk.pk)
+
+    run.refresh_from_db()
+    assert (run.status, run.message) == ("failed", "KeyError: 'income'")
+    assert EvaluationChunk.objects.get(pk=chunk.pk).status == "pending"
