@@ -82,7 +82,7 @@ class Echo:
         return value
 
 
-@role_required(*RUN_READERS)
+@role_required(*RUN_READERS)  # type: ignore[arg-type]
 def run_export(request: HttpRequest, run_id: int) -> StreamingHttpResponse:
     run = get_owned_or_404(EvaluationRun, request, pk=run_id)
     record_access(
@@ -121,9 +121,11 @@ def threshold_preview(request: HttpRequest, profile_id: int) -> HttpResponse:
     form = ThresholdProfileForm(request.POST, profile=profile)
     context: dict = {"profile": profile, "form": form}
     period = services.last_evaluated_period(municipality=request.municipality)  # type: ignore[attr-defined]
-    if form.is_valid() and period is None:
+    if not form.is_valid():
+        return render(request, "thresholds/profile_form.html", context, status=400)
+    if period is None:
         context["no_period"] = True
-    elif form.is_valid():
+    else:
         values = form.cleaned_data
         thresholds = services.current_thresholds(municipality=request.municipality)  # type: ignore[attr-defined]
         thresholds[profile.category] = rules.Thresholds(
@@ -145,7 +147,7 @@ def threshold_preview(request: HttpRequest, profile_id: int) -> HttpResponse:
                 {"type": t, "label": SIGNAL_TYPE_LABELS[t], "actual": actual[t], "new": new[t]} for t in new
             ],
         }
-    return render(request, "thresholds/profile_form.html", context, status=200 if form.is_valid() else 400)
+    return render(request, "thresholds/profile_form.html", context)
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -159,7 +161,7 @@ def exclusion_list(request: HttpRequest) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             starts_on=form.cleaned_data["starts_on"],
             ends_on=form.cleaned_data["ends_on"],
-            created_by=request.user,
+            created_by=request.user,  # type: ignore[misc]
         )
         messages.success(request, _("The debtor is excluded from signals."))
         return redirect("signals:exclusion-list")

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ SIGNAL_TYPE_LABELS = {
 NOT_NEGATIVE = _("Enter an amount of 0 or more.")
 
 
-def money_field(label: str) -> forms.DecimalField:
+def money_field(label: Any) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         max_digits=12,
@@ -83,7 +84,9 @@ class ThresholdProfileForm(forms.Form):
             for t in defaults.SIGNAL_TYPES
             if t in defaults.APPLICABLE[profile.category]
         ]
-        self.fields["enabled_signal_types"].choices = choices
+        switches = self.fields["enabled_signal_types"]
+        assert isinstance(switches, forms.MultipleChoiceField)
+        switches.choices = choices
 
     def clean(self):  # type: ignore[no-untyped-def]
         cleaned = super().clean()
