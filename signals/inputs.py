@@ -137,8 +137,32 @@ def copy_bytes(query: sql.Composable) -> bytes:
     return bytes(buffer)
 
 
+FIELD = "\x1f"  # ASCII unit separator: never part of a BSN, code, plate, date or amount
+
+
+def aggregated_bytes(name: str, query: sql.Composable) -> bytes:
+    """Return the rows of `query` as one delimited text value built by PostgreSQL, with a header line.
+
+    COPY sends one protocol message per row, and the client handles each in Python; one
+    `string_agg` value per chunk moves the same rows in a single message.
+    """
+    columns = list(COLUMN_TYPES[name])
+    fields = sql.SQL(", ").join(
+        sql.SQL("coalesce({}::text, '')").format(sql.Identifier("q", column)) for column in columns
+    )
+    statement = sql.SQL(
+        "SELECT string_agg(concat_ws({separator}, {fields}), E'\\n') FROM ({query}) q"
+    ).format(separator=sql.Literal(FIELD), fields=fields, query=query)
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+        cursor.execute(statement)
+        body = cursor.fetchone()[0] or ""
+    return (FIELD.join(columns) + "\n" + body).encode()
+
+
 def read_frame(name: str, query: sql.Composable) -> pd.DataFrame:
-    """Read one query through COPY into a frame with the column types of `COLUMN_TYPES[name]`."""
+    """Read one query into a frame with the column types of `COLUMN_TYPES[name]`."""
     import pyarrow as pa
     from pyarrow import csv
 
@@ -156,9 +180,14 @@ def read_frame(name: str, query: sql.Composable) -> pd.DataFrame:
         for column, kind in types.items()
     }
     table = csv.read_csv(
-        io.BytesIO(copy_bytes(query)),
+        io.BytesIO(aggregated_bytes(name, query)),
+        parse_options=csv.ParseOptions(delimiter=FIELD, quote_char=False),
         convert_options=csv.ConvertOptions(
-            column_types=arrow_types, true_values=["t"], false_values=["f"], strings_can_be_null=True
+            column_types=arrow_types,
+            true_values=["t", "true"],
+            false_values=["f", "false"],
+            strings_can_be_null=True,
+            null_values=[""],
         ),
     )
     return table.to_pandas(date_as_object=False)
