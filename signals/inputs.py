@@ -1,4 +1,4 @@
-"""Read the input of one evaluation chunk out of PostgreSQL as frames: one COPY per source table.
+"""Read the input of one evaluation chunk out of PostgreSQL as frames: one statement per source table.
 
 A chunk is a BSN range of the debtors in the debtor file of M. Income, balances and vehicles are
 keyed by BSN (the sources know no debtor numbers), so a BSN range reads each table through its
