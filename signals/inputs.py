@@ -278,6 +278,18 @@ def _orm_frames(
     }
 
 
+def _with_debtor_ids(frame: pd.DataFrame, by_bsn: pd.DataFrame) -> pd.DataFrame:
+    """Attach the debtor id to rows keyed by BSN; rows of people who are no debtor of M drop out."""
+    import pandas as pd
+
+    index = pd.Index(by_bsn["bsn"])
+    if not index.is_unique:  # one person with two debtor numbers: every row belongs to both
+        return frame.merge(by_bsn, on="bsn", how="inner", sort=False)
+    positions = index.get_indexer(frame["bsn"])
+    keep = positions >= 0
+    return frame[keep].assign(debtor_id=by_bsn["debtor_id"].to_numpy()[positions[keep]])
+
+
 def read_chunk(
     *, municipality_id: int, period: date, bsns: BsnRange, months_back: int, previous_vehicle_snapshot: bool
 ) -> tuple[rules.EvaluationInput, pd.DataFrame]:
@@ -299,7 +311,7 @@ def read_chunk(
     debtors = debtors.assign(known_income=(debtors["known_income"] * 100).round().astype("Int64"))
     by_bsn = debtors[["bsn", "debtor_id"]]
 
-    income = frames["income"].merge(by_bsn, on="bsn", how="inner", sort=False)
+    income = _with_debtor_ids(frames["income"], by_bsn)
     income = pd.DataFrame(
         {
             "debtor_id": income["debtor_id"].to_numpy(),
@@ -308,11 +320,11 @@ def read_chunk(
             "amount": to_cents(income["amount"]),
         }
     )
-    balances = frames["balances"].merge(by_bsn, on="bsn", how="inner", sort=False)
+    balances = _with_debtor_ids(frames["balances"], by_bsn)
     balances = balances.assign(balance=to_cents(balances["balance"]))[
         ["debtor_id", "reference_date", "balance"]
     ]
-    vehicles = frames["vehicles"].merge(by_bsn, on="bsn", how="inner", sort=False)
+    vehicles = _with_debtor_ids(frames["vehicles"], by_bsn)
     vehicles = vehicles.assign(value=to_cents(vehicles["value"]), month=month_numbers(vehicles["period"]))
     current = vehicles[vehicles["month"] == rules.month_number(period)]
     previous = vehicles[vehicles["month"] == rules.month_number(period) - 1][["debtor_id", "plate"]]
