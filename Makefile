@@ -17,7 +17,8 @@ demo: setup
 	DATABASE_URL=$(DEMO_DATABASE_URL) CELERY_BROKER_URL= $(MANAGE) migrate --no-input -v0
 	DATABASE_URL=$(DEMO_DATABASE_URL) CELERY_BROKER_URL= $(MANAGE) demo_data --municipalities 2 --debtors $(DEMO_DEBTORS) --months 12 --seed 2026
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl+C stops)"
-	DATABASE_URL=$(DEMO_DATABASE_URL) CELERY_BROKER_URL= DEBUG=true $(MANAGE) runserver 127.0.0.1:$(PORT) --noreload
+	@echo "Two-step login (TOTP) is switched off for the demo accounts: REQUIRE_TWO_FACTOR=false."
+	DATABASE_URL=$(DEMO_DATABASE_URL) CELERY_BROKER_URL= REQUIRE_TWO_FACTOR=false DEBUG=true $(MANAGE) runserver 127.0.0.1:$(PORT) --noreload
 
 # Tests run against DATABASE_URL (SQLite without it) and need Redis for the real-worker tests.
 test: setup

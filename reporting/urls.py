@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import ddas
 
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("ddas/", ddas.ddas_download, name="ddas-export"),
+]

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -51,6 +52,29 @@ def add_member(
     )
     membership.teams.set([team for team in teams if team.municipality_id == municipality.pk])
     return membership
+
+
+@transaction.atomic
+def enrol_member(
+    *,
+    municipality: Municipality,
+    username: str,
+    role: str,
+    teams: Iterable[Team] = (),
+    email: str = "",
+    password: str = "",
+) -> Membership:
+    """Add a user (created when new) to a municipality with a role and teams."""
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create_user(username=username, email=email, password=password)
+    return add_member(municipality=municipality, user=user, role=role, teams=teams)
+
+
+def remove_member(*, membership: Membership) -> None:
+    """End a user's access to one municipality; the account and its audit trail stay."""
+    membership.delete()
 
 
 def issue_api_token(

@@ -22,7 +22,7 @@ from tests.tenancy.factories import CovenantFactory, MunicipalityFactory, Suppli
 # Pages without a municipality's data: the framework's own, public documentation, login.
 EXEMPT_PREFIXES = ("admin:", "set_language", "login", "logout", "api-schema", "api-swagger", "api-redoc")
 OBJECT_STATUSES = {403, 404, 405}
-LIST_STATUSES = {200, 302, 400, 403, 405}
+LIST_STATUSES = {200, 302, 400, 403, 405, 415}  # 415: a JSON-only API refusing a form post
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from config.settings.base import env
 CELERY_BROKER_URL = env.text("TEST_REDIS_URL") or "redis://127.0.0.1:6379/9"
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = False
+REQUIRE_TWO_FACTOR = False  # tests of the two-factor flow switch it on themselves
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
@@ -18,3 +19,5 @@ STORAGES = {
 }
 LANGUAGE_CODE = "nl"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Static files come from the finders in tests; WhiteNoise would warn about the uncollected STATIC_ROOT.
+MIDDLEWARE = [entry for entry in MIDDLEWARE if "whitenoise" not in entry]  # noqa: F405

@@ -1,0 +1,1 @@
+"""Supplier arrears reports (vroegsignalering, domain.md section 5)."""

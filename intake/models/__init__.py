@@ -1,11 +1,13 @@
-from .arrears import ArrearsCase, ArrearsReport, Result
+from .arrears import ArrearsCase, ArrearsContactAttempt, ArrearsReport, ArrearsSettings, Result
 from .debtors import Debtor, DebtorCategory, DebtorSnapshot, HouseholdType
 from .deliveries import Delivery
 from .sources import BankBalance, IncomeRecord, VehicleRecord
 
 __all__ = [
     "ArrearsCase",
+    "ArrearsContactAttempt",
     "ArrearsReport",
+    "ArrearsSettings",
     "BankBalance",
     "Debtor",
     "DebtorCategory",

@@ -1,45 +1,60 @@
+import datetime as dt
+from decimal import Decimal
+
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from intake.arrears import rules
+from intake.arrears.ddas import EnumContactsoort, EnumDagdeel, EnumEindresultaat
 from tenancy.models import PartnerType, Supplier, TenantModel
 
+Result = EnumEindresultaat
 
-class Result(models.TextChoices):
-    """DDAS EnumEindresultaat: how a report or case ended."""
 
-    REPEAT = "Niet opgepakt: herhaalde melding", "Niet opgepakt: herhaalde melding"
-    UNJUSTIFIED = "Niet opgepakt: onterecht signaal", "Niet opgepakt: onterecht signaal"
-    DECEASED = "Inwoner is overleden", "Inwoner is overleden"
-    NOT_RESIDENT = (
-        "Persoon is geen inwoner (meer) in de gemeente",
-        "Persoon is geen inwoner (meer) in de gemeente",
+class ArrearsSettings(TenantModel):
+    """The arrears rules of one municipality (domain.md section 5); created with the domain.md defaults."""
+
+    minimum_amount = models.DecimalField(
+        _("minimum amount"), max_digits=12, decimal_places=2, default=Decimal(0)
     )
-    OTHER_REASON = "Niet opgepakt: andere reden", "Niet opgepakt: andere reden"
-    KNOWN_TO_DEBT_HELP = (
-        "Inwoner al bekend bij schuldhulpverlening",
-        "Inwoner al bekend bij schuldhulpverlening",
+    multiple_supplier_count = models.PositiveSmallIntegerField(_("suppliers for a multiple case"), default=2)
+    term_days = models.PositiveSmallIntegerField(_("term for the first conversation (days)"), default=28)
+    crisis_term_working_days = models.PositiveSmallIntegerField(_("crisis term (working days)"), default=3)
+    partner_rules = models.JSONField(
+        _("window per partner type"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "per partner type: min_age_days, max_age_days, min_amount; missing types use the defaults"
+        ),
     )
-    OTHER_TRAJECTORY = (
-        "Inwoner heeft al een ander lopend traject",
-        "Inwoner heeft al een ander lopend traject",
-    )
-    NO_CONTACT = "Definitief geen contact kunnen krijgen", "Definitief geen contact kunnen krijgen"
-    NO_RESPONSE = "Geen reactie na eerder contact", "Geen reactie na eerder contact"
-    NO_HELP_WANTED = (
-        "Inwoner hoeft geen hulp vanuit vroegsignalering",
-        "Inwoner hoeft geen hulp vanuit vroegsignalering",
-    )
-    PAID_ALREADY = (
-        "Inwoner heeft zelf al betaald/betalingsregeling getroffen",
-        "Inwoner heeft zelf al betaald/betalingsregeling getroffen",
-    )
-    ADVICE = "(Budget)advies en/of quick fix", "(Budget)advies en/of quick fix"
-    FINANCIAL_HELP = "Vervolghulp en/of verwijzing financieel", "Vervolghulp en/of verwijzing financieel"
-    REFERRAL_WITHOUT_CONTACT = "Verwijzing zonder contact", "Verwijzing zonder contact"
-    NON_FINANCIAL_HELP = (
-        "Vervolghulp en/of verwijzing niet financieel",
-        "Vervolghulp en/of verwijzing niet financieel",
-    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["municipality"], name="arrears_settings_one")]
+        verbose_name_plural = "arrears settings"
+
+    def __str__(self) -> str:
+        return f"arrears settings {self.municipality_id}"
+
+    def as_rules(self) -> rules.ArrearsRules:
+        partner_rules = rules.default_partner_rules()
+        for partner_type, values in (self.partner_rules or {}).items():
+            partner_rules[partner_type] = rules.PartnerRule(
+                min_age_days=values.get("min_age_days"),
+                max_age_days=values.get("max_age_days"),
+                min_amount=Decimal(str(values["min_amount"]))
+                if values.get("min_amount") is not None
+                else None,
+            )
+        return rules.ArrearsRules(
+            partner_rules=partner_rules,
+            minimum_amount=self.minimum_amount,
+            multiple_supplier_count=self.multiple_supplier_count,
+            term_days=self.term_days,
+            crisis_term_working_days=self.crisis_term_working_days,
+        )
 
 
 class PersonFields(models.Model):
@@ -82,10 +97,30 @@ class ArrearsCase(TenantModel, PersonFields):
     first_contact_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # What work baskets route on; kept up to date by `intake.arrears.services` whenever a report joins.
+    group_key = models.CharField(
+        max_length=128, default="", help_text=_("household key, or the person key without an address; hashed")
+    )
+    stage = models.CharField(
+        _("stage"), max_length=20, default="received", help_text=_("the supplier-visible progress")
+    )
+    supplier_count = models.PositiveSmallIntegerField(_("suppliers"), default=0)
+    partner_types = models.JSONField(_("partner types"), default=list, blank=True)
+    total_amount = models.DecimalField(_("total amount"), max_digits=14, decimal_places=2, default=Decimal(0))
+    is_repeat = models.BooleanField(_("repeat report received"), default=False)
+    latest_signal_date = models.DateField(_("latest signal date"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_date", "pk"]
         indexes = [models.Index(fields=["municipality", "status", "person_key"])]
+        constraints = [
+            # One open case per household: concurrent intakes of the same household meet here.
+            models.UniqueConstraint(
+                fields=["municipality", "group_key"],
+                condition=Q(status="open"),
+                name="arrears_case_one_open_per_group",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"case {self.pk}"
@@ -93,6 +128,25 @@ class ArrearsCase(TenantModel, PersonFields):
     @property
     def is_welfare_debtor(self) -> bool:
         return self.debtor_id is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status == self.Status.OPEN
+            and self.first_contact_at is None
+            and self.due_date < timezone.localdate()
+        )
+
+    def age_on(self, day: dt.date) -> int | None:
+        """The person's age in whole years on `day`, when the birth date is known."""
+        if self.birth_date is None:
+            return None
+        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - before_birthday
+
+    @property
+    def age(self) -> int | None:
+        return self.age_on(timezone.localdate())
 
 
 class ArrearsReport(TenantModel, PersonFields):
@@ -108,7 +162,14 @@ class ArrearsReport(TenantModel, PersonFields):
         CLOSED = "closed", _("closed")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="arrears_reports")
+    # No single-column indexes for these two: (municipality, person_key) and (supplier, reference)
+    # lead with them, and every index costs a write per report.
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="arrears_reports", db_index=False
+    )
     case = models.ForeignKey(
         ArrearsCase, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
@@ -125,17 +186,49 @@ class ArrearsReport(TenantModel, PersonFields):
     picked_up_at = models.DateTimeField(null=True, blank=True)
     collection_suspended_until = models.DateField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True, db_index=True)
+    status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    person_key = models.CharField(max_length=128, blank=True, help_text=_("matching key; hashed, no BSN"))
+    household_key = models.CharField(max_length=128, blank=True)
+    withdraw_reason = models.CharField(_("withdraw reason"), max_length=20, blank=True)
+    assessed_at = models.DateTimeField(
+        _("assessed"), null=True, blank=True, help_text=_("when the window, minimum and repeat rules ran")
+    )
 
     class Meta:
         ordering = ["-signal_date", "pk"]
         constraints = [
+            # A supplier's reference names one report, whichever municipality it is about: the API
+            # addresses reports as /arrears-reports/{reference} and a retry must never duplicate. This
+            # is stricter than (municipality, supplier, reference), so that key is not kept as well.
             models.UniqueConstraint(
-                fields=["municipality", "supplier", "reference"], name="arrears_report_unique_reference"
+                fields=["supplier", "reference"], name="arrears_report_unique_supplier_ref"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["supplier", "status_changed_at"]),
+            models.Index(fields=["municipality", "person_key"]),
+            models.Index(fields=["id"], condition=Q(assessed_at__isnull=True), name="arrears_report_pending"),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+
+class ArrearsContactAttempt(TenantModel):
+    """One attempt to reach the person of a case (DDAS contactpoging)."""
+
+    case = models.ForeignKey(ArrearsCase, on_delete=models.CASCADE, related_name="contact_attempts")
+    kind = models.CharField(_("kind"), max_length=20, choices=EnumContactsoort.choices)
+    is_reached = models.BooleanField(_("reached"))
+    happened_at = models.DateTimeField(_("when"))
+    part_of_day = models.CharField(_("part of day"), max_length=10, choices=EnumDagdeel.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["happened_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.happened_at:%Y-%m-%d}"

@@ -1,9 +1,11 @@
 """Token authentication for municipality systems and suppliers (`Authorization: Bearer <key>`)."""
 
+import logging
 from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -11,6 +13,7 @@ from tenancy import tokens
 from tenancy.models import ApiToken
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # one write per minute per token, not one per request
+logger = logging.getLogger("debtsignal.api.refusals")
 
 
 class ApiClient:
@@ -41,6 +44,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].decode(errors="replace").lower() not in self.keywords:
             return None
         if len(header) != 2:
+            refuse(request, "malformed authorization header")
             raise exceptions.AuthenticationFailed(_("Give the token as: Authorization: Bearer <token>."))
         key = header[1].decode(errors="replace")
         token = (
@@ -50,7 +54,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if token is None:
+            refuse(request, "unknown, expired or revoked token", prefix=tokens.display_prefix(key))
             raise exceptions.AuthenticationFailed(_("Unknown, expired or revoked token."))
+        if token.allowed_ips and client_ip(request) not in token.allowed_ips:
+            refuse(request, "address not on the token's allow-list", prefix=token.key_prefix)
+            raise exceptions.AuthenticationFailed(_("This token may not be used from this address."))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -58,3 +66,28 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
+
+
+def client_ip(request: Request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def refuse(request: Request, reason: str, *, prefix: str = "") -> None:
+    """Log a refused API call: the reason, path, address and token prefix; never a body or a BSN."""
+    logger.warning(
+        "refused %s %s from %s token=%s: %s", request.method, request.path, client_ip(request), prefix, reason
+    )
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """Describes the token in the OpenAPI schema (Swagger UI's Authorize button)."""
+
+    target_class = ApiTokenAuthentication
+    name = "ApiToken"
+
+    def get_security_definition(self, auto_schema: object) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token: Authorization: Bearer ds_...",
+        }

@@ -118,6 +118,9 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    rate_limit_per_minute = models.PositiveIntegerField(
+        _("requests per minute"), default=600, help_text=_("more requests answer 429 with Retry-After")
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -3,8 +3,11 @@
 from tenancy import services
 from tenancy.audit import record_access
 from tenancy.models import Municipality
+from tests.tenancy.factories import MembershipFactory
 
-KWARGS: dict = {}
+KWARGS = {
+    "membership_id": lambda municipality: MembershipFactory(municipality=municipality).pk,
+}
 
 
 def seed(municipality: Municipality) -> list[str]:
@@ -17,4 +20,5 @@ def seed(municipality: Municipality) -> list[str]:
         object_type="intake.debtor",
         person_ref="Kanarie-persoon",
     )
-    return [municipality.name, "Kanarie-koppeling", "kanarie.gebruiker", "Kanarie-persoon"]
+    MembershipFactory(municipality=municipality, user__username="kanarie.collega")
+    return [municipality.name, "Kanarie-koppeling", "kanarie.gebruiker", "Kanarie-persoon", "kanarie.collega"]

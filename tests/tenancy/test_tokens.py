@@ -42,3 +42,22 @@ def test_revoked_and_expired_tokens_are_refused():
     for key in (revoked_key, expired_key, "ds_unknown"):
         with pytest.raises(AuthenticationFailed):
             authenticate(key)
+
+
+@pytest.mark.django_db
+def test_token_with_an_allow_list_is_refused_from_other_addresses(caplog):
+    token, key = services.issue_api_token(name="Suite4", municipality=MunicipalityFactory(), scopes=[])
+    token.allowed_ips = ["10.0.0.7"]
+    token.save(update_fields=["allowed_ips"])
+
+    request = APIRequestFactory().get(
+        "/api/v1/x", HTTP_AUTHORIZATION=f"Bearer {key}", REMOTE_ADDR="127.0.0.1"
+    )
+    with pytest.raises(AuthenticationFailed):
+        ApiTokenAuthentication().authenticate(request)
+    allowed = APIRequestFactory().get("/api/v1/x", HTTP_AUTHORIZATION=f"Bearer {key}", REMOTE_ADDR="10.0.0.7")
+
+    assert ApiTokenAuthentication().authenticate(allowed)[1] == token
+    assert caplog.messages == [
+        f"refused GET /api/v1/x from 127.0.0.1 token={token.key_prefix}: address not on the token's allow-list"
+    ]

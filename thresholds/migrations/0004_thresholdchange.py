@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('tenancy', '0002_audit_log_append_only'),
-        ('thresholds', '0001_initial'),
+        ('thresholds', '0003_bvv_parameter_sets_2026'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

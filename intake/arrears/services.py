@@ -1,0 +1,691 @@
+"""Use cases of vroegsignalering: receive reports, group them into cases, move cases on, withdraw.
+
+`receive_arrears_reports` is the one entry point of the API and the CSV upload. It works on whole
+batches (up to 10,000 reports): one upsert statement, one query per lookup, set-based case updates.
+"""
+
+import datetime as dt
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+
+from intake.models import ArrearsCase, ArrearsContactAttempt, ArrearsReport, ArrearsSettings, Result
+from tenancy.models import Covenant, Municipality, Supplier
+from tenancy.suppliers import covenant_cache_key
+
+from . import matching, rules
+from .validation import FieldError, ReportInput, validate_report
+
+Status = ArrearsReport.Status
+logger = logging.getLogger(__name__)
+
+
+class Outcome:
+    CREATED = "created"
+    UPDATED = "updated"
+    REJECTED = "rejected"
+
+
+@dataclass
+class ReportOutcome:
+    index: int
+    reference: str
+    outcome: str
+    status: str | None = None
+    result: str | None = None
+    errors: list[FieldError] = field(default_factory=list)
+
+
+@dataclass
+class _Accepted:
+    index: int
+    report: ReportInput
+    municipality_id: int
+    partner_type: str
+    person_key: str
+    household_key: str
+    group_key: str
+    pointer: str
+
+
+def arrears_settings(*, municipality: Municipality | int) -> ArrearsSettings:
+    """Return the municipality's arrears settings, creating the domain.md defaults on first use."""
+    municipality_id = municipality if isinstance(municipality, int) else municipality.pk
+    found, _created = ArrearsSettings.objects.get_or_create(municipality_id=municipality_id)
+    return found
+
+
+COVENANT_CACHE_SECONDS = 30
+
+
+def active_covenant_municipalities(*, supplier: Supplier, day: dt.date) -> dict[str, int]:
+    """Return {municipality code: id} of the municipalities the supplier has an active covenant with."""
+    # Cached briefly: a single-report client asks this on every request. Covenant changes clear it
+    # (tenancy.suppliers); a shared cache makes that immediate for every process.
+    return cache.get_or_set(
+        covenant_cache_key(supplier_id=supplier.pk, day=day),
+        lambda: dict(
+            Covenant.objects.active_on(day)
+            .filter(supplier=supplier)
+            .values_list("municipality__code", "municipality_id")
+        ),
+        timeout=COVENANT_CACHE_SECONDS,
+    )
+
+
+def receive_arrears_reports(
+    *, supplier: Supplier, reports: Sequence[object], single: bool = False, today: dt.date | None = None
+) -> list[ReportOutcome]:
+    """Validate and store a batch of reports, each with its own outcome; the rules run right after, in bulk."""
+    today = today or timezone.localdate()
+    covenants = active_covenant_municipalities(supplier=supplier, day=today)
+    outcomes: list[ReportOutcome] = []
+    accepted: list[_Accepted] = []
+    seen: set[str] = set()
+    secret = settings.SECRET_KEY
+    for index, data in enumerate(reports):
+        item_pointer = "" if single else f"/{index}"  # JSON pointers into the request body
+        report, errors = validate_report(data, pointer=item_pointer, today=today)
+        reference = data.get("reference", "") if isinstance(data, dict) else ""
+        outcome = ReportOutcome(
+            index=index, reference=str(reference), outcome=Outcome.REJECTED, errors=errors
+        )
+        outcomes.append(outcome)
+        if report is None:
+            continue
+        if report.reference in seen:
+            outcome.errors = [
+                FieldError(
+                    f"{item_pointer}/reference",
+                    "This reference occurs twice in the request.",
+                    code="duplicate",
+                )
+            ]
+            continue
+        seen.add(report.reference)
+        municipality_id = covenants.get(report.municipality_code)
+        if municipality_id is None:
+            outcome.errors = [
+                FieldError(
+                    f"{item_pointer}/municipality_code",
+                    f"No active covenant with municipality {report.municipality_code}.",
+                    code="no_covenant",
+                )
+            ]
+            continue
+        person = matching.person_key(
+            bsn=report.bsn,
+            birth_date=report.birth_date,
+            postcode=report.postcode,
+            house_number=report.house_number,
+            house_number_suffix=report.house_number_suffix,
+            last_name=report.last_name,
+        )
+        household = matching.household_key(
+            postcode=report.postcode,
+            house_number=report.house_number,
+            house_number_suffix=report.house_number_suffix,
+        )
+        person_key = matching.hashed(person, secret=secret)
+        household_key = matching.hashed(household, secret=secret)
+        accepted.append(
+            _Accepted(
+                index=index,
+                report=report,
+                municipality_id=municipality_id,
+                partner_type=report.partner_type or supplier.partner_type,
+                person_key=person_key,
+                household_key=household_key,
+                group_key=household_key or person_key,
+                pointer=item_pointer,
+            )
+        )
+    if accepted:
+        _store(supplier=supplier, accepted=accepted, outcomes=outcomes)
+    return outcomes
+
+
+REPORT_COLUMNS = (
+    "municipality_id",
+    "supplier_id",
+    "reference",
+    "partner_type",
+    "crisis",
+    "warm_handover",
+    "amount",
+    "arrears_since",
+    "signal_date",
+    "bsn",
+    "initials",
+    "prefix",
+    "last_name",
+    "birth_date",
+    "street",
+    "house_number",
+    "house_number_suffix",
+    "postcode",
+    "city",
+    "person_key",
+    "household_key",
+)
+COLUMN_TYPES = {
+    "municipality_id": "bigint",
+    "supplier_id": "bigint",
+    "crisis": "boolean",
+    "warm_handover": "boolean",
+    "amount": "numeric",
+    "arrears_since": "date",
+    "signal_date": "date",
+    "birth_date": "date",
+}
+# Data fields a retry under the same reference may change; status, case and history stay.
+UPDATABLE_COLUMNS = [
+    column for column in REPORT_COLUMNS if column not in ("municipality_id", "supplier_id", "reference")
+]
+
+
+def _upsert_sql() -> str:
+    table = ArrearsReport._meta.db_table
+    columns = ", ".join(REPORT_COLUMNS)
+    record = ", ".join(f"{column} {COLUMN_TYPES.get(column, 'text')}" for column in REPORT_COLUMNS)
+    updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in UPDATABLE_COLUMNS)
+    # The rows travel as one JSON document: serialising 10,000 rows in C beats adapting arrays per value.
+    # xmax = 0 only for a row this statement inserted: that tells created from updated in one round trip.
+    # The WHERE keeps a reference bound to its first municipality; such a row returns nothing.
+    return f"""
+        INSERT INTO {table} ({columns}, status, result, is_repeat, withdraw_reason,
+                             status_changed_at, created_at, updated_at)
+        SELECT {columns}, 'received', '', false, '', now(), now(), now()
+        FROM jsonb_to_recordset(%s::jsonb) AS x({record})
+        ON CONFLICT (supplier_id, reference) DO UPDATE SET {updates}, updated_at = now()
+        WHERE {table}.municipality_id = EXCLUDED.municipality_id
+        RETURNING id, reference, (xmax = 0) AS created, case_id, status, result
+    """
+
+
+UPSERT_SQL = _upsert_sql()
+
+
+def _row(item: _Accepted, supplier: Supplier) -> list:
+    report = item.report
+    return [
+        item.municipality_id,
+        supplier.pk,
+        report.reference,
+        item.partner_type,
+        report.is_crisis,
+        report.is_warm_handover,
+        str(report.amount),
+        report.arrears_since.isoformat(),
+        report.signal_date.isoformat(),
+        report.bsn,
+        report.initials,
+        report.prefix,
+        report.last_name,
+        report.birth_date.isoformat() if report.birth_date else None,
+        report.street,
+        report.house_number,
+        report.house_number_suffix,
+        report.postcode,
+        report.city,
+        item.person_key,
+        item.household_key,
+    ]
+
+
+def _store(*, supplier: Supplier, accepted: list[_Accepted], outcomes: list[ReportOutcome]) -> None:
+    # One statement, atomic on its own: concurrent retries of one reference meet in the unique key.
+    rows = [dict(zip(REPORT_COLUMNS, _row(item, supplier), strict=True)) for item in accepted]
+    with connection.cursor() as cursor:
+        cursor.execute(UPSERT_SQL, [json.dumps(rows)])
+        stored = {row[1]: row for row in cursor.fetchall()}
+
+    touched_cases: set[int] = set()
+    any_created = False
+    for item in accepted:
+        outcome = outcomes[item.index]
+        if item.report.reference not in stored:
+            outcome.errors = [
+                FieldError(
+                    f"{item.pointer}/reference",
+                    "This reference is already used for a report about another municipality.",
+                    code="conflict",
+                )
+            ]
+            continue
+        _pk, _reference, created, case_id, status, result = stored[item.report.reference]
+        outcome.outcome = Outcome.CREATED if created else Outcome.UPDATED
+        outcome.status, outcome.result = status, result or None
+        any_created = any_created or created
+        if not created and case_id is not None:
+            touched_cases.add(case_id)
+    refresh_cases(case_ids=touched_cases)
+    if any_created:
+        transaction.on_commit(_enqueue_assessment)
+
+
+ASSESSMENT_DELAY_SECONDS = 1
+
+
+def _enqueue_assessment() -> None:
+    """Queue one assessment a second later, at most one per second per process.
+
+    Every report committed while the marker lives is committed before that run claims its reports
+    (the run starts no earlier than the marker expires), so none is left behind; a report committed
+    after the marker expired queues the next run. Without this each single-report request would
+    publish its own task.
+    """
+    from . import tasks  # tasks imports this module
+
+    if cache.add("arrears:assessment-queued", True, timeout=ASSESSMENT_DELAY_SECONDS):
+        try:
+            tasks.assess_arrears_reports.apply_async(countdown=ASSESSMENT_DELAY_SECONDS)
+        except KombuOperationalError:
+            # The reports are stored; the supplier must not see an error for them. The beat
+            # schedule's minutely run assesses them once the broker is back.
+            cache.delete("arrears:assessment-queued")
+            logger.warning("arrears assessment not queued: broker unreachable")
+
+
+@dataclass
+class _Pending:
+    """A stored report that the rules have not seen yet."""
+
+    pk: int
+    municipality_id: int
+    supplier_id: int
+    partner_type: str
+    amount: Decimal
+    arrears_since: dt.date
+    signal_date: dt.date
+    crisis: bool
+    person_key: str
+    household_key: str
+    person: dict
+
+    @property
+    def group_key(self) -> str:
+        return self.household_key or self.person_key
+
+
+PERSON_FIELDS = (
+    "bsn",
+    "initials",
+    "prefix",
+    "last_name",
+    "birth_date",
+    "street",
+    "house_number",
+    "house_number_suffix",
+    "postcode",
+    "city",
+)
+PENDING_FIELDS = (
+    "pk",
+    "municipality_id",
+    "supplier_id",
+    "partner_type",
+    "amount",
+    "arrears_since",
+    "signal_date",
+    "crisis",
+    "person_key",
+    "household_key",
+)
+
+
+def assess_pending_reports(*, batch_size: int = 10_000) -> int:
+    """Apply the rules to every stored report not assessed yet and place the picked-up ones in cases."""
+    assessed = 0
+    while True:
+        count = _assess_batch(batch_size=batch_size)
+        assessed += count
+        if count < batch_size:
+            return assessed
+
+
+@transaction.atomic
+def _assess_batch(*, batch_size: int) -> int:
+    # SKIP LOCKED: parallel workers each claim other reports; none is assessed twice.
+    claimed = list(
+        ArrearsReport.objects.select_for_update(skip_locked=True)
+        .filter(assessed_at__isnull=True)
+        .order_by("pk")
+        .values_list(*PENDING_FIELDS, *PERSON_FIELDS)[:batch_size]
+    )
+    if not claimed:
+        return 0
+    pending = [
+        _Pending(
+            *row[: len(PENDING_FIELDS)],
+            person=dict(zip(PERSON_FIELDS, row[len(PENDING_FIELDS) :], strict=True)),
+        )
+        for row in claimed
+    ]
+    # Reports about one household are assessed one transaction at a time: parallel workers must see
+    # each other's reports (repeat rule) and meet in the same case.
+    _lock_groups({(item.municipality_id, item.group_key) for item in pending})
+    groups: dict[tuple[int, int], list[_Pending]] = defaultdict(list)
+    for item in pending:
+        groups[(item.municipality_id, item.supplier_id)].append(item)
+    touched: set[int] = set()
+    for (municipality_id, supplier_id), items in groups.items():
+        touched |= _assess_new_reports(municipality_id=municipality_id, supplier_id=supplier_id, items=items)
+    ArrearsReport.objects.filter(pk__in=[item.pk for item in pending]).update(assessed_at=timezone.now())
+    refresh_cases(case_ids=touched)
+    return len(pending)
+
+
+def _lock_groups(groups: set[tuple[int, str]]) -> None:
+    keys = sorted({f"arrears:{municipality_id}:{group_key}" for municipality_id, group_key in groups})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 0) AS h "
+            "FROM unnest(%s::text[]) AS k ORDER BY h) AS ordered",
+            [keys],
+        )
+
+
+def _assess_new_reports(*, municipality_id: int, supplier_id: int, items: list[_Pending]) -> set[int]:
+    """Apply window, minimum and repeat rules to new reports and put the picked-up ones in cases."""
+    arrears_rules = arrears_settings(municipality=municipality_id).as_rules()
+    new_ids = {item.pk for item in items}
+    earlier: dict[str, list[rules.EarlierReport]] = defaultdict(list)
+    earlier_case: dict[tuple[str, dt.date], int] = {}
+    for person_key, arrears_since, amount, case_id in (
+        ArrearsReport.objects.filter(
+            municipality_id=municipality_id,
+            supplier_id=supplier_id,
+            person_key__in={item.person_key for item in items},
+            case__status=ArrearsCase.Status.OPEN,
+        )
+        .exclude(pk__in=new_ids)
+        .values_list("person_key", "arrears_since", "amount", "case_id")
+    ):
+        earlier[person_key].append(rules.EarlierReport(arrears_since=arrears_since, amount=amount))
+        earlier_case[(person_key, arrears_since)] = case_id
+
+    closed: list[tuple[int, str]] = []
+    picked: list[_Pending] = []
+    repeated_cases: set[int] = set()
+    for item in items:
+        verdict = rules.assess(
+            rules.ReportFacts(
+                partner_type=item.partner_type,
+                amount=item.amount,
+                arrears_since=item.arrears_since,
+                signal_date=item.signal_date,
+            ),
+            earlier=earlier[item.person_key],
+            rules=arrears_rules,
+        )
+        if (item.person_key, item.arrears_since) in earlier_case:
+            repeated_cases.add(earlier_case[(item.person_key, item.arrears_since)])
+        if verdict.result is not None:
+            closed.append((item.pk, verdict.result))
+            continue
+        picked.append(item)
+        if item.person_key:
+            # Later reports in the same batch repeat this one.
+            earlier[item.person_key].append(
+                rules.EarlierReport(arrears_since=item.arrears_since, amount=item.amount)
+            )
+
+    if closed:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE {ArrearsReport._meta.db_table} AS r
+                    SET status = %s, result = v.result, is_repeat = (v.result = %s), status_changed_at = now()
+                    FROM unnest(%s::bigint[], %s::text[]) AS v(id, result) WHERE r.id = v.id""",
+                [
+                    Status.NOT_PICKED_UP,
+                    Result.REPEAT,
+                    [pk for pk, _ in closed],
+                    [result for _, result in closed],
+                ],
+            )
+    case_ids = _place_in_cases(municipality_id=municipality_id, items=picked, arrears_rules=arrears_rules)
+    if repeated_cases:
+        ArrearsCase.objects.filter(pk__in=repeated_cases).update(is_repeat=True)
+        ArrearsReport.objects.filter(pk__in=new_ids, case_id__in=repeated_cases).update(is_repeat=True)
+    return case_ids | repeated_cases
+
+
+def _place_in_cases(
+    *, municipality_id: int, items: list[_Pending], arrears_rules: rules.ArrearsRules
+) -> set[int]:
+    if not items:
+        return set()
+    first_of_group: dict[str, _Pending] = {}
+    due_of_group: dict[str, dt.date] = {}
+    for item in items:
+        first_of_group.setdefault(item.group_key, item)
+        due = rules.due_date(signal_date=item.signal_date, is_crisis=item.crisis, rules=arrears_rules)
+        due_of_group[item.group_key] = min(due, due_of_group.get(item.group_key, due))
+    today = timezone.localdate()
+    ArrearsCase.objects.bulk_create(
+        [
+            ArrearsCase(
+                municipality_id=municipality_id,
+                group_key=group_key,
+                person_key=item.person_key,
+                household_key=item.household_key,
+                opened_on=today,
+                due_date=due_of_group[group_key],
+                crisis=item.crisis,
+                **item.person,
+            )
+            for group_key, item in first_of_group.items()
+        ],
+        ignore_conflicts=True,  # an open case of the household already exists: the report joins it
+    )
+    cases = dict(
+        ArrearsCase.objects.filter(
+            municipality_id=municipality_id,
+            status=ArrearsCase.Status.OPEN,
+            group_key__in=list(first_of_group),
+        ).values_list("group_key", "pk")
+    )
+    groups = list(due_of_group)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {ArrearsReport._meta.db_table} AS r SET case_id = v.case_id
+                FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, case_id) WHERE r.id = v.id""",
+            [[item.pk for item in items], [cases[item.group_key] for item in items]],
+        )
+        # A crisis report shortens the term of a case that is already open.
+        cursor.execute(
+            f"""UPDATE {ArrearsCase._meta.db_table} AS c SET due_date = v.due
+                FROM unnest(%s::text[], %s::date[]) AS v(group_key, due)
+                WHERE c.municipality_id = %s AND c.status = 'open' AND c.group_key = v.group_key
+                  AND v.due < c.due_date""",
+            [groups, [due_of_group[group] for group in groups], municipality_id],
+        )
+    return set(cases.values())
+
+
+def refresh_cases(*, case_ids: Iterable[int]) -> None:
+    """Recompute what work baskets route on (suppliers, partner types, total, crisis, welfare debtor)."""
+    case_ids = sorted(set(case_ids))
+    if not case_ids:
+        return
+    case_table = ArrearsCase._meta.db_table
+    report_table = ArrearsReport._meta.db_table
+    settings_table = ArrearsSettings._meta.db_table
+    debtor_table = ArrearsCase._meta.get_field("debtor").related_model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {case_table} AS c SET
+                supplier_count = a.suppliers,
+                partner_types = a.partner_types,
+                total_amount = a.total,
+                crisis = c.crisis OR a.crisis,
+                latest_signal_date = a.latest,
+                is_multiple = a.suppliers >= COALESCE(a.multiple_supplier_count, 2)
+            FROM (
+                SELECT base.id AS case_id,
+                       count(DISTINCT r.supplier_id) AS suppliers,
+                       COALESCE(
+                           to_jsonb(array_agg(DISTINCT r.partner_type) FILTER (WHERE r.id IS NOT NULL)),
+                           '[]'::jsonb
+                       ) AS partner_types,
+                       COALESCE(sum(r.amount), 0) AS total,
+                       COALESCE(bool_or(r.crisis), false) AS crisis,
+                       max(r.signal_date) AS latest,
+                       max(s.multiple_supplier_count) AS multiple_supplier_count
+                FROM {case_table} AS base
+                LEFT JOIN {report_table} AS r ON r.case_id = base.id AND r.status <> 'withdrawn'
+                LEFT JOIN {settings_table} AS s ON s.municipality_id = base.municipality_id
+                WHERE base.id = ANY(%s)
+                GROUP BY base.id
+            ) AS a
+            WHERE c.id = a.case_id
+            """,
+            [case_ids],
+        )
+        # Cross-link with welfare debtors of the same municipality (by BSN, the legal matching key).
+        cursor.execute(
+            f"""
+            UPDATE {case_table} AS c SET debtor_id = d.id
+            FROM {debtor_table} AS d
+            WHERE c.id = ANY(%s) AND c.debtor_id IS NULL AND c.bsn <> ''
+              AND d.municipality_id = c.municipality_id AND d.bsn = c.bsn AND d.ended_period IS NULL
+            """,
+            [case_ids],
+        )
+
+
+def link_welfare_debtors(*, municipality: Municipality) -> int:
+    """Mark open cases whose person is (now) a welfare debtor; run after a new debtor file."""
+    ids = list(
+        ArrearsCase.objects.for_municipality(municipality)
+        .filter(status=ArrearsCase.Status.OPEN, debtor__isnull=True)
+        .exclude(bsn="")
+        .values_list("pk", flat=True)
+    )
+    refresh_cases(case_ids=ids)
+    return ArrearsCase.objects.filter(pk__in=ids, debtor__isnull=False).count()
+
+
+class WithdrawReason:
+    PAID = "paid"
+    ARRANGEMENT = "arrangement"
+    CHOICES = (PAID, ARRANGEMENT)
+
+
+@transaction.atomic
+def withdraw_arrears_report(*, report: ArrearsReport, reason: str) -> ArrearsReport:
+    """Withdraw a report (paid or arrangement made); a case left without reports before pick-up closes."""
+    report = ArrearsReport.objects.select_for_update().get(pk=report.pk)
+    if report.status == Status.WITHDRAWN:
+        return report
+    now = timezone.now()
+    report.status = Status.WITHDRAWN
+    report.withdrawn_at = now
+    report.withdraw_reason = reason
+    report.status_changed_at = now
+    report.save(
+        update_fields=["status", "withdrawn_at", "withdraw_reason", "status_changed_at", "updated_at"]
+    )
+    if report.case_id:
+        refresh_cases(case_ids=[report.case_id])
+        case = ArrearsCase.objects.select_for_update().get(pk=report.case_id)
+        still_reported = case.reports.exclude(status=Status.WITHDRAWN).exists()
+        if case.status == ArrearsCase.Status.OPEN and case.picked_up_at is None and not still_reported:
+            case.status = ArrearsCase.Status.CLOSED
+            case.result = Result.PAID_ALREADY
+            case.closed_at = now
+            case.save(update_fields=["status", "result", "closed_at"])
+    return report
+
+
+# Case progress, called by work baskets. Each step writes the supplier-visible status on every report.
+def _set_report_status(*, case: ArrearsCase, status: str, **fields: object) -> None:
+    case.reports.exclude(status__in=[Status.WITHDRAWN, Status.NOT_PICKED_UP]).update(
+        status=status, status_changed_at=timezone.now(), **fields
+    )
+
+
+@transaction.atomic
+def pick_up_case(*, case: ArrearsCase, when: dt.datetime | None = None) -> ArrearsCase:
+    """Mark a case as picked up; suppliers pause collection for one month from that day."""
+    when = when or timezone.now()
+    if case.picked_up_at is not None:
+        return case
+    case.picked_up_at = when
+    case.stage = Status.PICKED_UP
+    case.save(update_fields=["picked_up_at", "stage"])
+    day = timezone.localtime(when).date()
+    _set_report_status(
+        case=case,
+        status=Status.PICKED_UP,
+        picked_up_at=when,
+        collection_suspended_until=rules.add_months(day, rules.ArrearsRules().collection_suspension_months),
+    )
+    return case
+
+
+@transaction.atomic
+def record_contact_attempt(
+    *, case: ArrearsCase, kind: str, is_reached: bool, when: dt.datetime, note: str = ""
+) -> ArrearsContactAttempt:
+    """Record an attempt to reach the person; the first success is the Wgs first conversation."""
+    attempt = ArrearsContactAttempt.objects.create(
+        municipality_id=case.municipality_id,
+        case=case,
+        kind=kind,
+        is_reached=is_reached,
+        happened_at=when,
+        part_of_day=rules.part_of_day(timezone.localtime(when).time()),
+        note=note,
+    )
+    if case.picked_up_at is None:
+        pick_up_case(case=case, when=when)
+    if is_reached and case.first_contact_at is None:
+        case.first_contact_at = when
+        case.stage = Status.CONTACT_MADE
+        case.save(update_fields=["first_contact_at", "stage"])
+        _set_report_status(case=case, status=Status.CONTACT_MADE)
+    return attempt
+
+
+@transaction.atomic
+def set_case_stage(*, case: ArrearsCase, stage: str) -> ArrearsCase:
+    """Move an open case to help_started or no_contact (what the supplier reads)."""
+    if stage not in (Status.HELP_STARTED, Status.NO_CONTACT, Status.CONTACT_MADE):
+        raise ValueError(f"{stage} is not a stage a case moves to by hand.")
+    case.stage = stage
+    case.save(update_fields=["stage"])
+    _set_report_status(case=case, status=stage)
+    return case
+
+
+@transaction.atomic
+def close_case(*, case: ArrearsCase, result: str, when: dt.datetime | None = None) -> ArrearsCase:
+    """Close a case with its DDAS end result; the supplier sees it (except 'andere reden')."""
+    if result not in Result.values:
+        raise ValueError(f"{result!r} is not a DDAS end result.")
+    case.status = ArrearsCase.Status.CLOSED
+    case.result = result
+    case.closed_at = when or timezone.now()
+    case.save(update_fields=["status", "result", "closed_at"])
+    not_picked_up = result in rules.NOT_PICKED_UP_RESULTS
+    _set_report_status(
+        case=case, status=Status.NOT_PICKED_UP if not_picked_up else Status.CLOSED, result=result
+    )
+    return case
+
+
+def supplier_view(report: ArrearsReport) -> rules.SupplierFeedback:
+    """Return the status and result a supplier may read for one report."""
+    return rules.supplier_feedback(status=report.status, result=report.result or None)
