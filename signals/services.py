@@ -295,6 +295,7 @@ def _evaluate_chunk(*, chunk_id: int) -> None:
         )
         debtors = len(bsn_of)
         add_source_names(municipality_id=run.municipality_id, period=run.period, found=found, bsn_of=bsn_of)
+        add_bvv_figures(municipality=run.municipality, period=run.period, found=found, bsn_of=bsn_of)
         inserted = store_signals(run=run, found=found)
         chunk.status = EvaluationChunk.Status.DONE
         chunk.debtors = debtors
@@ -373,6 +374,65 @@ def add_source_names(
         name, kind = names.get(source["source_id"], ("", ""))
         source["source_name"] = source.get("source_name") or name
         source["income_kind"] = source.get("income_kind") or kind
+
+
+# Domain.md section 8: the INCOME_RISE and INCOME_ABOVE_* evidence shows the BVV, the repayment
+# capacity and the proposed instalment.
+BVV_TYPES = frozenset(
+    {
+        rules.SignalType.INCOME_ABOVE_THRESHOLD,
+        rules.SignalType.INCOME_RISE,
+        rules.SignalType.INCOME_ABOVE_AFTER_DROP,
+    }
+)
+BVV_MONTHS = 4  # the BVV's yearly income looks at the latest month and the mean of the last 4
+
+
+def add_bvv_figures(
+    *, municipality: Municipality, period: date, found: list[rules.FoundSignal], bsn_of: dict[int, str]
+) -> None:
+    """Add the BVV, capacity and proposed instalment to the evidence of income signals (two queries more)."""
+    from thresholds import bvv, bvv_services
+
+    signals = [signal for signal in found if signal.type in BVV_TYPES]
+    if not signals:
+        return
+    debtor_ids = sorted({signal.debtor_id for signal in signals})
+    first = rules.month_number(period) - BVV_MONTHS + 1
+    income: dict[tuple[str, int], Decimal] = {}
+    for bsn, month, amount in IncomeRecord.objects.filter(
+        municipality=municipality,
+        bsn__in=sorted({bsn_of[debtor_id] for debtor_id in debtor_ids}),
+        period__gte=rules.month_start(first),
+        period__lte=period,
+    ).values_list("bsn", "period", "amount"):
+        key = (bsn, rules.month_number(month))
+        income[key] = income.get(key, Decimal(0)) + amount
+    snapshots = DebtorSnapshot.objects.filter(
+        municipality=municipality, period=period, debtor_id__in=debtor_ids
+    )
+    debtors = [
+        bvv.DebtorIncome(
+            debtor_id=debtor_id,
+            household_type=household_type,
+            monthly_incomes=[
+                income.get((bsn_of[debtor_id], m), Decimal(0)) for m in range(first, first + BVV_MONTHS)
+            ],
+            instalment=instalment,
+            claim_amount=claim_amount,
+        )
+        for debtor_id, household_type, instalment, claim_amount in snapshots.values_list(
+            "debtor_id", "household_type", "instalment", "claim_amount"
+        )
+    ]
+    try:
+        figures = bvv_services.figures_for(municipality=municipality, period=period, debtors=debtors)
+    except bvv.NoBvvParameters as refusal:
+        for signal in signals:
+            signal.evidence["bvv"] = {"refused": str(refusal)}
+        return
+    for signal in signals:
+        signal.evidence["bvv"] = figures[signal.debtor_id].evidence()
 
 
 INCOME_EVIDENCE_TYPES = frozenset(rules.SignalType) - {rules.SignalType.ASSETS, rules.SignalType.VEHICLE}

@@ -224,3 +224,47 @@ def test_a_chunk_that_fails_on_bad_data_marks_the_run_failed(municipality):
     run.refresh_from_db()
     assert (run.status, run.message) == ("failed", "KeyError: 'income'")
     assert EvaluationChunk.objects.get(pk=chunk.pk).status == "pending"
+
+
+def test_income_signals_carry_the_bvv_figures(municipality):
+    from tests.thresholds.bvv_parameters import load_published_parameter_sets
+    from thresholds import bvv, bvv_services
+
+    load_published_parameter_sets()  # a transactional test elsewhere may have flushed the migration's rows
+    debtors = scenario.build(municipality)
+
+    scenario.run_inline(municipality)
+
+    expected = bvv_services.figures_for(
+        municipality=municipality,
+        period=scenario.JANUARY,
+        debtors=[
+            bvv.DebtorIncome(
+                debtor_id=debtors[1].pk,
+                household_type="",
+                monthly_incomes=[Decimal(0), Decimal(0), Decimal("1700.00"), Decimal("1710.00")],
+                instalment=None,
+                claim_amount=Decimal("2500.00"),
+            )
+        ],
+    )[debtors[1].pk].evidence()
+    rise = Signal.objects.get(municipality=municipality, type="INCOME_RISE")
+    assert rise.evidence["bvv"] == expected
+    with_bvv = set(
+        Signal.objects.filter(municipality=municipality, evidence__has_key="bvv").values_list(
+            "type", flat=True
+        )
+    )
+    assert with_bvv == {"INCOME_RISE", "INCOME_ABOVE_THRESHOLD", "INCOME_ABOVE_AFTER_DROP"}
+
+
+def test_bvv_figures_are_refused_for_a_period_without_parameters(municipality):
+    from signals import rules
+
+    found = [rules.FoundSignal(rules.SignalType.INCOME_RISE, 1, "payer", datetime.date(2020, 1, 1), "", {})]
+
+    services.add_bvv_figures(
+        municipality=municipality, period=datetime.date(2020, 1, 1), found=found, bsn_of={1: "1"}
+    )
+
+    assert found[0].evidence == {"bvv": {"refused": "no BVV parameters for this date (2020-01-01)"}}

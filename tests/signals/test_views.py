@@ -102,6 +102,9 @@ def test_run_page_download_is_the_export_csv_and_audited(admin_client, municipal
 
 
 def test_signal_page_explains_the_evidence_in_dutch(municipality, member, client_for):
+    from tests.thresholds.bvv_parameters import load_published_parameter_sets
+
+    load_published_parameter_sets()
     scenario.build(municipality)
     scenario.run_inline(municipality)
     client = client_for(member(municipality, "consultant"))
@@ -114,6 +117,8 @@ def test_signal_page_explains_the_evidence_in_dutch(municipality, member, client
     assert "Het inkomen steeg minstens € 140,00 boven de referentie van € 1.400,00" in body
     assert "januari 2026" in body
     assert "Bakkerij De Korenschoof: € 1.710,00" in body
+    bvv = rise.evidence["bvv"]
+    assert f"Beslagvrije voet: € {bvv['bvv'].replace('.', ',')}" in body
     entry = AuditLogEntry.objects.get(municipality=municipality)
     assert (entry.action, entry.person_ref) == ("view", "S01")
 
