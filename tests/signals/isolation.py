@@ -19,7 +19,7 @@ KWARGS = {"run_id": make_run, "signal_id": make_signal}
 def seed(municipality: Municipality) -> list[str]:
     """Data of the other municipality that must never show on a page of this one."""
     exclusion = DebtorExclusionFactory(
-        debtor__municipality=municipality, debtor__debtor_ref="KANARIE-1", reason="Kanarie-reden"
+        debtor__municipality=municipality, debtor__debtor_ref="KANARIE-SIGNAAL-1", reason="Kanarie-reden"
     )
     SignalFactory(debtor=exclusion.debtor, evidence_key="KANARIE-KENTEKEN")
-    return ["KANARIE-1", "Kanarie-reden", "KANARIE-KENTEKEN"]
+    return ["KANARIE-SIGNAAL-1", "Kanarie-reden", "KANARIE-KENTEKEN"]
