@@ -3,20 +3,18 @@ from decimal import Decimal
 
 import factory
 
-from intake.models import BankBalance, Debtor, DebtorSnapshot, IncomeRecord, VehicleRecord
+from intake.models import BankBalance, DebtorSnapshot, IncomeRecord, VehicleRecord
 from signals.models import DebtorExclusion, EvaluationRun, Signal
+from tests.intake.factories import DebtorFactory as BaseDebtorFactory
 from tests.tenancy.factories import MunicipalityFactory
 from thresholds.models import ThresholdProfile
 
 JANUARY = datetime.date(2026, 1, 1)
 
 
-class DebtorFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Debtor
+class DebtorFactory(BaseDebtorFactory):
+    """The intake debtor factory (one shared debtor number sequence) with this app's defaults."""
 
-    municipality = factory.SubFactory(MunicipalityFactory)
-    debtor_ref = factory.Sequence(lambda n: f"D{n:06d}")
     bsn = factory.Sequence(lambda n: f"{100000000 + n * 7:09d}")
     last_name = "Jansen"
     birth_date = datetime.date(1980, 5, 1)
