@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from intake.models import ArrearsCase, DebtorSnapshot, IncomeRecord, VehicleRecord
 from tenancy.models import Municipality
+from tenancy.new_work import announce_new_work
 from thresholds.models import ThresholdProfile
 
 from . import inputs, rules, tasks
@@ -320,6 +321,7 @@ def finish_run(*, run: EvaluationRun) -> bool:
         locked.status = EvaluationRun.Status.FINISHED
         locked.finished_at = timezone.now()
         locked.save(update_fields=["counts", "status", "finished_at"])
+        announce_new_work(municipality_id=locked.municipality_id)
     return True
 
 

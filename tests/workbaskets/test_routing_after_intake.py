@@ -1,4 +1,4 @@
-"""A new arrears case reaches a work basket by itself: intake asks for routing by task name."""
+"""New cases and signals reach a work basket by themselves: intake and signals ask for routing by task name."""
 
 import datetime as dt
 import time
@@ -8,6 +8,9 @@ from django.core.cache import cache
 
 from intake.arrears import services as arrears_services
 from intake.models import ArrearsCase
+from signals import services as signal_services
+from signals.models import EvaluationRun
+from tests.signals.factories import EvaluationRunFactory, SignalFactory
 from tests.tenancy.factories import CovenantFactory, MunicipalityFactory, SupplierFactory
 from workbaskets import services
 from workbaskets.models import WorkItem
@@ -58,3 +61,24 @@ def test_reported_arrears_are_assessed_and_routed_on_a_real_worker(celery_worker
     assert item is not None, "no work item was created by the worker"
     assert item.case_id == ArrearsCase.objects.get(municipality=municipality).pk
     assert item.basket.name == "Meervoudig of hoog bedrag"  # partner type Huur
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_signals_of_a_finished_run_are_routed_on_a_real_worker(celery_worker):
+    municipality = MunicipalityFactory()
+    services.create_default_baskets(municipality=municipality)
+    run = EvaluationRunFactory(municipality=municipality, status=EvaluationRun.Status.RUNNING)
+    signal = SignalFactory(debtor__municipality=municipality, run=run, period=run.period, type="VEHICLE")
+
+    assert signal_services.finish_run(run=run) is True
+
+    item = wait_for(
+        lambda: WorkItem.objects.filter(municipality=municipality).select_related("basket").first()
+    )
+    assert item is not None, "no work item was created by the worker"
+    assert (item.debtor_id, list(item.signals.values_list("pk", flat=True))) == (
+        signal.debtor_id,
+        [signal.pk],
+    )
+    assert item.basket.name == "Vermogen en voertuig"
