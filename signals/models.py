@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tenancy.models import TenantModel
+from tenancy.models import TenantModel, TenantQuerySet
 
 
 class SignalType(models.TextChoices):
@@ -33,6 +34,10 @@ class EvaluationRun(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    thresholds = models.JSONField(
+        default=dict, blank=True, help_text=_("the threshold profiles the run evaluates with, per category")
+    )
+    signals_found = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-period"]
@@ -40,6 +45,41 @@ class EvaluationRun(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.period:%Y-%m} {self.status}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("signals:run-detail", kwargs={"run_id": self.pk})
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.debtors_total:
+            return 100 if self.status == self.Status.FINISHED else 0
+        return min(100, round(100 * self.debtors_done / self.debtors_total))
+
+
+class EvaluationChunk(models.Model):
+    """One slice of a run (a BSN range of the debtors of M), evaluated by one task exactly once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        DONE = "done", _("done")
+
+    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    bsn_from = models.CharField(max_length=9, help_text=_("inclusive"))
+    bsn_to = models.CharField(max_length=9, blank=True, help_text=_("exclusive; empty for the last chunk"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    debtors = models.PositiveIntegerField(default=0)
+    signals_found = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "number"]
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="chunk_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.number} {self.status}"
 
 
 class Signal(TenantModel):
@@ -68,3 +108,33 @@ class Signal(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.type} {self.period:%Y-%m}"
+
+
+class DebtorExclusionQuerySet(TenantQuerySet):
+    def active_in(self, period) -> "DebtorExclusionQuerySet":  # type: ignore[no-untyped-def]
+        """Exclusions that cover some day of the month `period` (the first of that month)."""
+        from signals.rules import month_number, month_start
+
+        next_month = month_start(month_number(period) + 1)
+        return self.filter(starts_on__lt=next_month, ends_on__gte=period)
+
+
+class DebtorExclusion(TenantModel):
+    """A debtor excluded from signals for a while, e.g. during a debt-help programme."""
+
+    debtor = models.ForeignKey("intake.Debtor", on_delete=models.CASCADE, related_name="signal_exclusions")
+    reason = models.CharField(_("reason"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DebtorExclusionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-ends_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.debtor_id} until {self.ends_on}"

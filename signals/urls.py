@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "signals"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("runs/", views.run_list, name="run-list"),
+    path("runs/start/", views.run_start, name="run-start"),
+    path("runs/<int:run_id>/", views.run_detail, name="run-detail"),
+    path("runs/<int:run_id>/signals.csv", views.run_export, name="run-export"),
+    path("<int:signal_id>/", views.signal_detail, name="signal-detail"),
+    path("thresholds/<int:profile_id>/preview/", views.threshold_preview, name="threshold-preview"),
+    path("exclusions/", views.exclusion_list, name="exclusion-list"),
+]

@@ -168,7 +168,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+ROUTE_NEW_WORK_TASK = "workbaskets.tasks.route_new_work"  # asked for by name: see tenancy.new_work
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Safety net: runs and arrears assessments queue routing themselves; this catches a lost message.
+    "route-all-new-work": {
+        "task": "workbaskets.tasks.route_all_new_work",
+        "schedule": crontab(minute="*/10"),
+    },
     "start-due-evaluation-runs": {
         "task": "signals.tasks.start_due_runs",
         "schedule": crontab(hour=2, minute=15),
@@ -208,6 +214,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DeliveryStatusEnum": "intake.models.deliveries.Delivery.Status",
+        "DeliveryKindEnum": "intake.models.deliveries.Delivery.Kind",
+        "ReportStatusEnum": "intake.api.arrears.FEEDBACK_STATUSES",
+    },
 }
 
 GUARDIAN_RAISE_403 = False

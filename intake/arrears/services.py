@@ -20,6 +20,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from intake.models import ArrearsCase, ArrearsContactAttempt, ArrearsReport, ArrearsSettings, Result
 from tenancy.models import Covenant, Municipality, Supplier
+from tenancy.new_work import announce_new_work
 from tenancy.suppliers import covenant_cache_key
 
 from . import matching, rules
@@ -382,6 +383,8 @@ def _assess_batch(*, batch_size: int) -> int:
         touched |= _assess_new_reports(municipality_id=municipality_id, supplier_id=supplier_id, items=items)
     ArrearsReport.objects.filter(pk__in=[item.pk for item in pending]).update(assessed_at=timezone.now())
     refresh_cases(case_ids=touched)
+    for municipality_id in {item.municipality_id for item in pending}:
+        announce_new_work(municipality_id=municipality_id)
     return len(pending)
 
 

@@ -20,6 +20,10 @@ class HouseholdType(models.TextChoices):
 class Debtor(TenantModel):
     """A welfare debtor (bijstandsdebiteur). Ended when missing from a snapshot, never deleted."""
 
+    # The unique (municipality, debtor_ref) index below serves lookups by municipality.
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     debtor_ref = models.CharField(_("debtor number"), max_length=50)
     bsn = models.CharField(_("BSN"), max_length=9)
     initials = models.CharField(_("initials"), max_length=20, blank=True)
@@ -50,7 +54,13 @@ class Debtor(TenantModel):
 class DebtorSnapshot(TenantModel):
     """A debtor as the debtor file of one period described them."""
 
-    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="snapshots")
+    # Bulk table: the composite indexes below start with the municipality, so its own index is not
+    # needed and would only slow down every import.
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # No index of its own: (municipality, debtor, period) below serves every lookup by debtor.
+    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="snapshots", db_index=False)
     period = models.DateField(_("period"))
     category = models.CharField(_("category"), max_length=20, choices=DebtorCategory.choices)
     claim_amount = models.DecimalField(_("outstanding claim"), max_digits=12, decimal_places=2)
@@ -74,7 +84,7 @@ class DebtorSnapshot(TenantModel):
     postcode = models.CharField(_("postcode"), max_length=6)
     city = models.CharField(_("city"), max_length=100, blank=True)
     delivery = models.ForeignKey(
-        "intake.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "intake.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     class Meta:

@@ -13,6 +13,11 @@ class IncomeRecord(TenantModel):
         PENSION = "pension", _("pension")
         OTHER = "other", _("other")
 
+    # Bulk table: the composite indexes below start with the municipality, so its own index is not
+    # needed and would only slow down every import.
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     bsn = models.CharField(_("BSN"), max_length=9)
     period = models.DateField(_("period"))
     source_id = models.CharField(_("payroll tax number"), max_length=20)
@@ -20,7 +25,7 @@ class IncomeRecord(TenantModel):
     income_kind = models.CharField(_("kind of income"), max_length=20, choices=Kind.choices)
     amount = models.DecimalField(_("amount per month"), max_digits=12, decimal_places=2)
     delivery = models.ForeignKey(
-        "intake.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "intake.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     class Meta:
@@ -38,11 +43,16 @@ class IncomeRecord(TenantModel):
 class BankBalance(TenantModel):
     """The sum over all bank accounts of a person on a reference date (Belastingdienst)."""
 
+    # Bulk table: the composite indexes below start with the municipality, so its own index is not
+    # needed and would only slow down every import.
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     bsn = models.CharField(_("BSN"), max_length=9)
     reference_date = models.DateField(_("reference date"))
     balance = models.DecimalField(_("balance"), max_digits=14, decimal_places=2)
     delivery = models.ForeignKey(
-        "intake.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "intake.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     class Meta:
@@ -59,13 +69,18 @@ class BankBalance(TenantModel):
 class VehicleRecord(TenantModel):
     """A vehicle registered to a person in the RDW snapshot of one period."""
 
+    # Bulk table: the composite indexes below start with the municipality, so its own index is not
+    # needed and would only slow down every import.
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     bsn = models.CharField(_("BSN"), max_length=9)
     period = models.DateField(_("period"))
     plate = models.CharField(_("licence plate"), max_length=12)
     registration_date = models.DateField(_("registered since"), null=True, blank=True)
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
     delivery = models.ForeignKey(
-        "intake.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "intake.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     class Meta:

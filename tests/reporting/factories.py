@@ -9,11 +9,12 @@ from decimal import Decimal
 
 import factory
 
-from intake.models import ArrearsReport, Debtor, DebtorSnapshot
+from intake.models import ArrearsReport, DebtorSnapshot
 from reporting.letter_defaults import DEFAULT_LETTERS
 from reporting.models import LetterTemplate
 from signals.models import Signal, SignalType
 from tests.intake.arrears_factories import ArrearsCaseFactory as BaseArrearsCaseFactory
+from tests.intake.factories import DebtorFactory as BaseDebtorFactory
 from tests.tenancy.factories import MunicipalityFactory, SupplierFactory
 from workbaskets.models import WorkBasket, WorkItem
 
@@ -43,12 +44,9 @@ class WorkBasketFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
 
-class DebtorFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Debtor
+class DebtorFactory(BaseDebtorFactory):
+    """The intake debtor factory (one shared debtor number sequence) with this app's defaults."""
 
-    municipality = factory.SubFactory(MunicipalityFactory)
-    debtor_ref = factory.Sequence(lambda n: f"D{n:06d}")
     bsn = "111222333"
     initials = "J."
     prefix = "de"

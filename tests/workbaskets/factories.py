@@ -3,22 +3,20 @@ from decimal import Decimal
 
 import factory
 
-from intake.models import ArrearsReport, Debtor, DebtorSnapshot
+from intake.models import ArrearsReport, DebtorSnapshot
 from signals.models import Signal, SignalType
 from tenancy.models import PartnerType
 from tests.intake.arrears_factories import ArrearsCaseFactory as BaseArrearsCaseFactory
+from tests.intake.factories import DebtorFactory as BaseDebtorFactory
 from tests.tenancy.factories import MunicipalityFactory, SupplierFactory
 from workbaskets.models import WorkBasket, WorkItem
 
 PERIOD = datetime.date(2026, 10, 1)
 
 
-class DebtorFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Debtor
+class DebtorFactory(BaseDebtorFactory):
+    """The intake debtor factory (one shared debtor number sequence) with this app's defaults."""
 
-    municipality = factory.SubFactory(MunicipalityFactory)
-    debtor_ref = factory.Sequence(lambda n: f"D{n:06d}")
     bsn = factory.Sequence(lambda n: f"{100000000 + n}")
     initials = "J."
     last_name = factory.Sequence(lambda n: f"Jansen{n}")

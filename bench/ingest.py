@@ -1,0 +1,169 @@
+"""Benchmark the intake of a debtor file (1M rows) and an income file (5M rows) against plain COPY.
+
+Run by `make bench` with DATABASE_URL (PostgreSQL) set; `--scale 0.01` for a quick look. Prints:
+
+    bench: ingest_debtors_vs_copy = R x (goal <= 2.0)
+    bench: ingest_income_vs_copy = R x (goal <= 2.0)
+    bench: ingest_peak_memory = M MiB (goal < 1024)
+
+The baseline is a plain COPY of the same file into an unindexed table of text columns, timed in the
+same run. Our import is the whole path a worker runs (checksum, parse and validate, COPY into
+staging, set-based merge with snapshot and diff, commit), each in its own process so its peak
+memory is its own. The debtor file is the second month of a population (the previous month is
+imported first, untimed), so the diff has new, changed, ended and unchanged debtors.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+DEBTORS = 1_000_000
+INCOME_ROWS = 5_000_000
+PERIOD = date(2026, 6, 1)
+PREVIOUS = date(2026, 5, 1)
+
+
+def setup_django() -> None:
+    import django
+
+    django.setup()
+
+
+def run_import(kind: str, path: str, period: str, code: str) -> None:
+    """Child process: import one file the way a worker does and report time and peak memory."""
+    setup_django()
+    import pandas  # noqa: F401 - a worker has these loaded already; keep import time out of the clock
+    import pyarrow.compute  # noqa: F401
+    from django.core.files import File
+
+    from intake import services
+    from tenancy.models import Municipality
+
+    municipality = Municipality.objects.get(code=code)
+    year, month = period.split("-")
+    # A forked child starts with its parent's peak (the generator's arrays): reset it (Linux >= 4.0).
+    Path("/proc/self/clear_refs").write_text("5")
+    started = time.perf_counter()
+    with open(path, "rb") as handle:
+        delivery = services.receive_delivery(
+            municipality=municipality, kind=kind, period=date(int(year), int(month), 1),
+            file=File(handle, name=Path(path).name), enqueue=False,
+        )  # fmt: skip
+    services.import_delivery(delivery=delivery)
+    seconds = time.perf_counter() - started
+    delivery.refresh_from_db()
+    peak = peak_rss_mib()
+    print(json.dumps({"seconds": seconds, "peak_mib": peak, "status": delivery.status, "counts": delivery.counts,
+                      "rows": delivery.rows_done}))  # fmt: skip
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory since the last reset (VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(kind: str, path: Path, period: date, code: str) -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, "--import", kind, str(path), f"{period:%Y-%m}", code],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    result = json.loads(output.strip().splitlines()[-1])
+    if result["status"] != "accepted":
+        raise SystemExit(f"{kind} import not accepted: {result}")
+    return result
+
+
+def plain_copy(path: Path, columns: list[str]) -> float:
+    """Time a COPY of the file into an unindexed table of text columns (the baseline)."""
+    from django.db import connection
+
+    table = "bench_plain_copy"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TABLE {table} ({', '.join(f'{name} text' for name in columns)})")
+    started = time.perf_counter()
+    with (
+        connection.cursor() as cursor,
+        path.open("rb") as handle,
+        cursor.copy(f"COPY {table} FROM STDIN (FORMAT csv, HEADER true)") as copy,
+    ):
+        while block := handle.read(1 << 20):
+            copy.write(block)
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {table}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--import", dest="child", nargs=4, metavar=("KIND", "FILE", "PERIOD", "CODE"))
+    arguments = parser.parse_args()
+    if arguments.child:
+        run_import(*arguments.child)
+        return
+    setup_django()
+    from django.db import connection
+
+    from intake import demo
+    from tenancy.models import Municipality
+    from tenancy.services import create_municipality
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("bench/ingest needs PostgreSQL (set DATABASE_URL)")
+    debtors = max(1000, int(DEBTORS * arguments.scale))
+    income_rows = max(5000, int(INCOME_ROWS * arguments.scale))
+    code = f"99{int(time.time()) % 100:02d}"
+    while Municipality.objects.filter(code=code).exists():
+        code = f"{(int(code) + 1) % 10000:04d}"
+    create_municipality(code=code, name=f"Benchmark {code}")
+
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        data = demo.generate(seed=42, debtors=debtors, months=7, last_period=PERIOD)
+        previous_file = demo.write_file(demo.debtor_table(data, 5), folder / "debtors-05.csv", kind="debtors")
+        debtor_file = demo.write_file(demo.debtor_table(data, 6), folder / "debtors-06.csv", kind="debtors")
+        income = demo.income_table(data)
+        if income.num_rows < income_rows:
+            raise SystemExit(f"the generator made {income.num_rows} income rows, fewer than {income_rows}")
+        income_file = demo.write_file(income.slice(0, income_rows), folder / "income.csv", kind="income")
+        del data, income
+
+        child("debtors", previous_file, PREVIOUS, code)  # untimed: the month before
+        debtor_run = child("debtors", debtor_file, PERIOD, code)
+        debtor_copy = plain_copy(debtor_file, [c.name for c in demo_columns("debtors")])
+        income_run = child("income", income_file, PERIOD, code)
+        income_copy = plain_copy(income_file, [c.name for c in demo_columns("income")])
+
+    print(f"# debtors: {debtor_run['rows']} rows, import {debtor_run['seconds']:.2f} s, plain COPY "
+          f"{debtor_copy:.2f} s, {debtor_run['counts']}, peak {debtor_run['peak_mib']:.0f} MiB")  # fmt: skip
+    print(f"# income: {income_run['rows']} rows, import {income_run['seconds']:.2f} s, plain COPY "
+          f"{income_copy:.2f} s, peak {income_run['peak_mib']:.0f} MiB")  # fmt: skip
+    print(f"bench: ingest_debtors_vs_copy = {debtor_run['seconds'] / debtor_copy:.2f} x (goal <= 2.0)")
+    print(f"bench: ingest_income_vs_copy = {income_run['seconds'] / income_copy:.2f} x (goal <= 2.0)")
+    peak = max(debtor_run["peak_mib"], income_run["peak_mib"])
+    print(f"bench: ingest_peak_memory = {peak:.0f} MiB (goal < 1024)")
+
+
+def demo_columns(kind: str) -> list:
+    from intake.parsers import LAYOUTS
+
+    return [column for column in LAYOUTS[kind].columns if column.name != "period" or kind == "income"]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,580 @@
+"""Use cases of intake: receive a delivered file and import it, all or nothing.
+
+Three ways in (browser upload, the REST API, `manage.py import_delivery`) end in
+`receive_delivery`, and every import runs `import_delivery`:
+
+1. Stage (autocommit, so the progress bar moves): the parser streams validated chunks, which are
+   copied into an unlogged staging table of this delivery (PostgreSQL COPY; plain inserts on SQLite).
+2. Merge (one transaction): set-based SQL moves the staged rows into the real tables and marks the
+   delivery accepted. A crash, a killed worker or an error before the commit leaves every real
+   table as it was; the staging table is dropped, or dropped by the next attempt.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import queue
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+from django.core.files.base import ContentFile, File
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tenancy.models import Municipality
+
+from . import parsers, tasks
+from .models import BankBalance, Debtor, DebtorSnapshot, Delivery, IncomeRecord, VehicleRecord
+
+ERROR_REPORT_HEADER = ["Rij", "Kolom", "Waarde", "Melding"]
+
+
+class Text:
+    """Dutch texts stored on a delivery (data shown to municipal staff, like the parser's messages)."""
+
+    DUPLICATE = "Dit bestand is al eerder geleverd (levering {delivery_id}) en wordt niet opnieuw ingelezen."
+    STRICT = "Afgewezen: {count} rijen bevatten fouten en de strikte modus staat aan. Er is niets ingelezen."
+    NO_VALID_ROWS = "Afgewezen: geen enkele rij is goed. Er is niets ingelezen."
+    FAILED = "De verwerking is mislukt door een technische fout. Er is niets ingelezen; probeer het opnieuw."
+    ACCEPTED = "Ingelezen: {imported} rijen."
+    ACCEPTED_WITH_ERRORS = "Ingelezen: {imported} rijen; {rejected} rijen afgekeurd (zie het foutenrapport)."
+
+
+def file_checksum(handle: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    handle.seek(0)
+    while block := handle.read(1 << 20):
+        digest.update(block)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+def period_start(period: date) -> date:
+    return period.replace(day=1)
+
+
+@transaction.atomic
+def receive_delivery(
+    *,
+    municipality: Municipality,
+    kind: str,
+    period: date,
+    file: File,
+    created_by: Any = None,
+    strict: bool | None = None,
+    enqueue: bool = True,
+) -> Delivery:
+    """Store a delivered file and queue its import; a file delivered before is marked duplicate."""
+    checksum = file_checksum(file)
+    earlier = (
+        Delivery.objects.for_municipality(municipality)
+        .filter(
+            # Per period: an unchanged vehicle snapshot for a new month is a new delivery, not a repeat.
+            kind=kind,
+            period=period_start(period),
+            checksum=checksum,
+            status__in=[Delivery.Status.PENDING, Delivery.Status.RUNNING, Delivery.Status.ACCEPTED],
+        )
+        .order_by("created_at")
+        .first()
+    )
+    delivery = Delivery(
+        municipality=municipality,
+        kind=kind,
+        period=period_start(period),
+        checksum=checksum,
+        strict=municipality.strict_intake if strict is None else strict,
+        original_name=Path(file.name or "levering").name[:255],
+        created_by=created_by if getattr(created_by, "pk", None) else None,
+    )
+    if earlier is not None:
+        delivery.status = Delivery.Status.DUPLICATE
+        delivery.message = Text.DUPLICATE.format(delivery_id=earlier.pk)
+        delivery.finished_at = timezone.now()
+        delivery.save()
+        return delivery
+    delivery.original_file.save(f"{kind}-{checksum[:16]}{_suffix(file)}", file, save=False)
+    delivery.save()
+    if enqueue:
+        transaction.on_commit(partial(tasks.import_delivery.delay, delivery.pk))
+    return delivery
+
+
+def _suffix(file: File) -> str:
+    suffix = Path(file.name or "").suffix.lower()
+    return suffix if suffix in (".csv", ".xlsx", ".txt") else ".csv"
+
+
+# ---------------------------------------------------------------------------------------------
+# Import
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Staged:
+    rows_read: int = 0
+    rows_valid: int = 0
+    rows_rejected: int = 0
+    error_count: int = 0
+
+
+def import_delivery(*, delivery: Delivery) -> None:
+    """Import one delivery exactly once; afterwards it is accepted, rejected, duplicate or failed."""
+    claimed = Delivery.objects.filter(
+        pk=delivery.pk, status__in=[Delivery.Status.PENDING, Delivery.Status.RUNNING]
+    )
+    # RUNNING is claimable too: a killed worker's task comes back and must be able to finish.
+    if not claimed.update(status=Delivery.Status.RUNNING, started_at=timezone.now(), rows_done=0):
+        return
+    delivery.refresh_from_db()
+    staging = Staging(delivery)
+    errors: list[parsers.RowError] = []
+    try:
+        staging.drop()  # left behind by a killed attempt
+        staging.create()
+        with local_copy(delivery) as path:
+            delivery.rows_total = estimate_rows(path)
+            Delivery.objects.filter(pk=delivery.pk).update(rows_total=delivery.rows_total)
+            staged = staging.load(path, errors=errors)
+        _save_error_report(delivery, errors, total=staged.error_count)
+        if staged.rows_rejected and delivery.strict:
+            _finish(
+                delivery, Delivery.Status.REJECTED, Text.STRICT.format(count=staged.rows_rejected), staged
+            )
+            return
+        if staged.rows_valid == 0:
+            _finish(delivery, Delivery.Status.REJECTED, Text.NO_VALID_ROWS, staged)
+            return
+        with transaction.atomic():
+            municipality = Municipality.objects.select_for_update().get(pk=delivery.municipality_id)
+            # Serialised per municipality: a second copy of this file may have been accepted meanwhile.
+            earlier = (
+                Delivery.objects.for_municipality(municipality)
+                .filter(
+                    kind=delivery.kind,
+                    period=delivery.period,
+                    checksum=delivery.checksum,
+                    status=Delivery.Status.ACCEPTED,
+                )
+                .exclude(pk=delivery.pk)
+                .first()
+            )
+            if earlier is not None:
+                _finish(
+                    delivery, Delivery.Status.DUPLICATE, Text.DUPLICATE.format(delivery_id=earlier.pk), staged
+                )
+                return
+            if staging.is_postgresql:
+                # Set-based merges want hash joins. Statistics of tables filled in this very
+                # transaction are stale, and a nested loop over a million rows never ends.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL enable_nestloop = off")
+            counts = MERGES[delivery.kind](staging, delivery)
+            delivery.counts = counts
+            message = (
+                Text.ACCEPTED_WITH_ERRORS.format(imported=staged.rows_valid, rejected=staged.rows_rejected)
+                if staged.rows_rejected
+                else Text.ACCEPTED.format(imported=staged.rows_valid)
+            )
+            _finish(delivery, Delivery.Status.ACCEPTED, message, staged)
+    except parsers.StructuralError as error:
+        _finish(delivery, Delivery.Status.REJECTED, error.message, None)
+    finally:
+        with suppress(Exception):
+            staging.drop()
+
+
+def mark_failed(*, delivery_id: int) -> None:
+    """Give up on a delivery whose import keeps failing."""
+    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.RUNNING).update(
+        status=Delivery.Status.FAILED, message=Text.FAILED, finished_at=timezone.now()
+    )
+
+
+def _finish(delivery: Delivery, status: str, message: str, staged: Staged | None) -> None:
+    delivery.status = status
+    delivery.message = message
+    delivery.finished_at = timezone.now()
+    fields = ["status", "message", "finished_at", "counts", "error_report"]
+    if staged is not None:
+        delivery.rows_total = staged.rows_read
+        delivery.rows_done = staged.rows_read
+        delivery.rows_rejected = staged.rows_rejected
+        fields += ["rows_total", "rows_done", "rows_rejected"]
+    delivery.save(update_fields=fields)
+
+
+def _save_error_report(delivery: Delivery, errors: list[parsers.RowError], *, total: int) -> None:
+    if not total:
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(ERROR_REPORT_HEADER)
+    for error in errors:
+        writer.writerow([error.row, error.column, error.value, error.message])
+    if total > len(errors):
+        writer.writerow(["", "", "", f"En nog {total - len(errors)} fouten die niet in dit rapport staan."])
+    # A BOM so Excel opens the semicolon file in UTF-8.
+    content = ContentFile(("\ufeff" + buffer.getvalue()).encode("utf-8"))
+    delivery.error_report.save(f"foutenrapport-{delivery.pk}.csv", content, save=False)
+
+
+@contextmanager
+def local_copy(delivery: Delivery) -> Iterator[Path]:
+    """The delivered file as a path on local disk (the parsers stream from disk)."""
+    try:
+        local = Path(delivery.original_file.path)
+    except NotImplementedError:
+        local = None  # a storage without local paths (S3, in memory): copy to a temporary file
+    if local is not None and local.is_file():
+        yield local
+        return
+    with tempfile.NamedTemporaryFile(suffix=Path(delivery.original_file.name).suffix) as handle:
+        with delivery.original_file.open("rb") as source:
+            shutil.copyfileobj(source, handle, 1 << 20)
+        handle.flush()
+        yield Path(handle.name)
+
+
+def estimate_rows(path: Path) -> int:
+    """Count the lines of a CSV file for the progress bar (an XLSX file counts as it is read)."""
+    if parsers.is_xlsx(path):
+        return 0
+    lines = 0
+    last = b"\n"
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 22):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    return max(0, lines - 1 + (last != b"\n"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Staging: one unlogged table per delivery
+# ---------------------------------------------------------------------------------------------
+
+SQL_TYPES = {"text": "text", "int": "bigint", "date": "date", "bool": "boolean"}
+
+
+def _staging_columns(kind: str) -> list[tuple[str, str]]:
+    layout = parsers.LAYOUTS[kind]
+    columns = [("row", "int"), ("is_valid", "bool")]
+    for column in layout.columns:
+        if column.name == "period" and kind in (parsers.DEBTORS, parsers.VEHICLES):
+            continue  # the delivery's period; the parser already checked it
+        arrow = str(parsers.arrow_type(column))
+        sql = (
+            "int"
+            if arrow == "int64"
+            else "date"
+            if arrow.startswith("date")
+            else "bool"
+            if arrow == "bool"
+            else "text"
+        )
+        columns.append((column.name, sql))
+    return columns
+
+
+class Staging:
+    def __init__(self, delivery: Delivery) -> None:
+        self.delivery = delivery
+        self.kind = delivery.kind
+        self.table = f"intake_staging_{delivery.pk}"
+        self.columns = _staging_columns(delivery.kind)
+        self.is_postgresql = connection.vendor == "postgresql"
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    def create(self) -> None:
+        columns = ", ".join(f"{name} {SQL_TYPES[sql]}" for name, sql in self.columns)
+        unlogged = "UNLOGGED " if self.is_postgresql else ""
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE {unlogged}TABLE {self.table} ({columns})")
+
+    def load(self, path: Path, *, errors: list[parsers.RowError]) -> Staged:
+        """Stream the file through the parser into the staging table, reporting progress."""
+        staged = Staged()
+        chunks = _prefetch(parsers.read_delivery(path, kind=self.kind, period=self.delivery.period))
+        for chunk in chunks:
+            self._write(chunk)
+            staged.rows_read += chunk.rows_read
+            staged.rows_valid += chunk.table.num_rows
+            rejected = len({error.row for error in chunk.errors})
+            staged.rows_rejected += rejected
+            staged.error_count += len(chunk.errors)
+            room = parsers.MAX_DETAILED_ERRORS - len(errors)
+            errors.extend(chunk.errors[: max(room, 0)])
+            Delivery.objects.filter(pk=self.delivery.pk).update(
+                rows_done=staged.rows_read,
+                rows_total=max(self.delivery.rows_total, staged.rows_read),
+                rows_rejected=staged.rows_rejected,
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {self.table}")
+        return staged
+
+    def _write(self, chunk: parsers.Chunk) -> None:
+        import pyarrow as pa
+
+        names = [name for name, _sql in self.columns]
+        table = chunk.table
+        table = table.append_column("row", pa.array(chunk.rows, type=pa.int64()))
+        table = table.append_column("is_valid", pa.array(np.ones(table.num_rows, dtype=bool)))
+        tables = [table.select(names)]
+        if self.kind == parsers.DEBTORS and chunk.rejected_refs:
+            # A debtor whose row was rejected is still in the file: it must not be ended.
+            count = len(chunk.rejected_refs)
+            columns = {name: pa.nulls(count, type=tables[0].schema.field(name).type) for name in names}
+            columns |= {"debtor_ref": pa.array(chunk.rejected_refs, type=pa.string())}
+            columns |= {"is_valid": pa.array(np.zeros(count, dtype=bool))}
+            tables.append(pa.table(columns))
+        # Separate writes, never pa.concat_tables: concatenating onto an empty table corrupts
+        # pyarrow's CSV output (seen with pyarrow 26).
+        for part in tables:
+            if part.num_rows == 0:
+                continue
+            if self.is_postgresql:
+                self._copy(part, names)
+            else:
+                self._insert(part, names)
+
+    def _copy(self, table: Any, names: list[str]) -> None:
+        from pyarrow import csv as pa_csv
+
+        buffer = io.BytesIO()
+        pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False))
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {self.table} ({', '.join(names)}) FROM STDIN (FORMAT csv)") as copy,
+        ):
+            copy.write(buffer.getbuffer())
+
+    def _insert(self, table: Any, names: list[str]) -> None:
+        placeholders = ", ".join(["%s"] * len(names))
+        rows = list(zip(*(table[name].to_pylist() for name in names), strict=True))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {self.table} ({', '.join(names)}) VALUES ({placeholders})", rows)
+
+
+def _prefetch[T](items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """Run a generator one step ahead in a thread: parsing overlaps with the COPY into the database."""
+    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+
+    def produce() -> None:
+        try:
+            for item in items:
+                box.put(("item", item))
+        except BaseException as error:
+            box.put(("error", error))
+        else:
+            box.put(("done", None))
+
+    worker = threading.Thread(target=produce, daemon=True, name="intake-parser")
+    worker.start()
+    while True:
+        kind, value = box.get()
+        if kind == "item":
+            yield value
+        elif kind == "error":
+            raise value
+        else:
+            return
+
+
+# ---------------------------------------------------------------------------------------------
+# Merges: set-based SQL from the staging table into the real tables, inside one transaction
+# ---------------------------------------------------------------------------------------------
+
+
+def _sql(statement: str) -> str:
+    """Adapt the few PostgreSQL spellings the merges use to SQLite."""
+    if connection.vendor == "postgresql":
+        return statement
+    return (
+        statement.replace("GREATEST(", "MAX(")
+        .replace("LEAST(", "MIN(")
+        .replace("IS DISTINCT FROM", "IS NOT")
+        .replace("::numeric", "")
+    )
+
+
+def _execute(statement: str, params: dict[str, Any]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(statement), params)
+        return cursor.rowcount
+
+
+def _fetch_one(statement: str, params: dict[str, Any]) -> tuple[Any, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(statement), params)
+        return cursor.fetchone() or ()
+
+
+SNAPSHOT_FIELDS = (
+    "category",
+    "claim_amount",
+    "instalment",
+    "paid_last_month",
+    "known_income",
+    "household_type",
+    "known_seizure",
+    "district",
+    "street",
+    "house_number",
+    "house_number_suffix",
+    "postcode",
+    "city",
+)
+MONEY_FIELDS = ("claim_amount", "instalment", "paid_last_month", "known_income")
+DEBTOR_FIELDS = ("bsn", "initials", "prefix", "last_name", "birth_date")
+
+
+def _staged_value(name: str) -> str:
+    """The staged value of a snapshot field, in the real table's type."""
+    if name in MONEY_FIELDS:
+        return f"s.{name}::numeric / 100.0"
+    if name == "house_number":
+        return "CAST(s.house_number AS text)"
+    if name == "household_type":
+        return "COALESCE(s.household_type, '')"
+    if name == "known_seizure":
+        return "COALESCE(s.known_seizure, FALSE)"
+    return f"s.{name}"
+
+
+def merge_debtors(staging: Staging, delivery: Delivery) -> dict[str, int]:
+    """Apply a debtor file: upsert debtors, replace the period's snapshot, end the missing ones."""
+    debtor = Debtor._meta.db_table
+    snapshot = DebtorSnapshot._meta.db_table
+    params: dict[str, Any] = {"m": delivery.municipality_id, "p": delivery.period, "d": delivery.pk}
+    # Two index-only lookups on (municipality, period).
+    previous = _fetch_one(
+        f"SELECT MAX(period) FROM {snapshot} WHERE municipality_id = %(m)s AND period < %(p)s", params
+    )[0]
+    later = _fetch_one(
+        f"SELECT MAX(period) FROM {snapshot} WHERE municipality_id = %(m)s AND period > %(p)s", params
+    )[0]
+    params["previous"] = previous
+    differs = " OR ".join(
+        [f"p.{name} IS DISTINCT FROM {_staged_value(name)}" for name in SNAPSHOT_FIELDS]
+        + [f"d.{name} IS DISTINCT FROM s.{name}" for name in DEBTOR_FIELDS]
+    )
+    new, changed, unchanged = _fetch_one(
+        f"""SELECT COALESCE(SUM(CASE WHEN p.id IS NULL THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN p.id IS NOT NULL AND ({differs}) THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN p.id IS NOT NULL AND NOT ({differs}) THEN 1 ELSE 0 END), 0)
+            FROM {staging.table} s
+            LEFT JOIN {debtor} d ON d.municipality_id = %(m)s AND d.debtor_ref = s.debtor_ref
+            LEFT JOIN {snapshot} p
+                ON p.municipality_id = %(m)s AND p.debtor_id = d.id AND p.period = %(previous)s
+            WHERE s.is_valid""",
+        params,
+    )
+    is_newest = later is None
+    # Known debtors: one set-based UPDATE (a hash join, no speculative inserts); then the new ones.
+    identity = ", ".join(f"{name} = s.{name}" for name in DEBTOR_FIELDS)
+    newest = f"{identity}, last_period = %(p)s, ended_period = NULL, " if is_newest else ""
+    _execute(
+        f"""UPDATE {debtor} SET {newest}first_period = LEAST({debtor}.first_period, %(p)s)
+            FROM {staging.table} s
+            WHERE {debtor}.municipality_id = %(m)s AND {debtor}.debtor_ref = s.debtor_ref AND s.is_valid""",
+        params,
+    )
+    _execute(
+        f"""INSERT INTO {debtor} (municipality_id, debtor_ref, {", ".join(DEBTOR_FIELDS)},
+                                  first_period, last_period, ended_period)
+            SELECT %(m)s, s.debtor_ref, {", ".join(f"s.{name}" for name in DEBTOR_FIELDS)}, %(p)s, %(p)s, NULL
+            FROM {staging.table} s
+            WHERE s.is_valid AND NOT EXISTS (
+                SELECT 1 FROM {debtor} d WHERE d.municipality_id = %(m)s AND d.debtor_ref = s.debtor_ref)""",
+        params,
+    )
+    # A corrected file for the same period replaces that period's snapshot as a whole.
+    _execute(f"DELETE FROM {snapshot} WHERE municipality_id = %(m)s AND period = %(p)s", params)
+    _execute(
+        f"""INSERT INTO {snapshot} (municipality_id, debtor_id, period, delivery_id, {", ".join(SNAPSHOT_FIELDS)})
+            SELECT %(m)s, d.id, %(p)s, %(d)s, {", ".join(_staged_value(name) for name in SNAPSHOT_FIELDS)}
+            FROM {staging.table} s
+            JOIN {debtor} d ON d.municipality_id = %(m)s AND d.debtor_ref = s.debtor_ref
+            WHERE s.is_valid""",
+        params,
+    )
+    ended = 0
+    if is_newest:
+        # Everyone not in the newest file is ended; also who was only in an earlier version of it.
+        ended = _execute(
+            f"""UPDATE {debtor} SET ended_period = %(p)s
+                WHERE municipality_id = %(m)s AND ended_period IS NULL AND last_period <= %(p)s
+                  AND NOT EXISTS (SELECT 1 FROM {staging.table} s WHERE s.debtor_ref = {debtor}.debtor_ref)""",
+            params,
+        )
+    return {"new": int(new), "changed": int(changed), "ended": int(ended), "unchanged": int(unchanged)}
+
+
+def merge_income(staging: Staging, delivery: Delivery) -> dict[str, int]:
+    """Apply income rows: per person and month, the file replaces what was known."""
+    income = IncomeRecord._meta.db_table
+    params = {"m": delivery.municipality_id, "d": delivery.pk}
+    replaced = _execute(
+        f"""DELETE FROM {income} WHERE municipality_id = %(m)s AND EXISTS (
+                SELECT 1 FROM {staging.table} s WHERE s.bsn = {income}.bsn AND s.period = {income}.period)""",
+        params,
+    )
+    imported = _execute(
+        f"""INSERT INTO {income} (municipality_id, bsn, period, source_id, source_name, income_kind, amount, delivery_id)
+            SELECT %(m)s, s.bsn, s.period, s.source_id, s.source_name, s.income_kind, s.amount::numeric / 100.0, %(d)s
+            FROM {staging.table} s WHERE s.is_valid""",
+        params,
+    )
+    return {"imported": imported, "replaced": replaced}
+
+
+def merge_balances(staging: Staging, delivery: Delivery) -> dict[str, int]:
+    """Apply bank balances: one per person and reference date, the newest delivery wins."""
+    balances = BankBalance._meta.db_table
+    params = {"m": delivery.municipality_id, "d": delivery.pk}
+    imported = _execute(
+        f"""INSERT INTO {balances} (municipality_id, bsn, reference_date, balance, delivery_id)
+            SELECT %(m)s, s.bsn, s.reference_date, s.balance::numeric / 100.0, %(d)s
+            FROM {staging.table} s WHERE s.is_valid
+            ON CONFLICT (municipality_id, bsn, reference_date)
+            DO UPDATE SET balance = EXCLUDED.balance, delivery_id = EXCLUDED.delivery_id""",
+        params,
+    )
+    return {"imported": imported}
+
+
+def merge_vehicles(staging: Staging, delivery: Delivery) -> dict[str, int]:
+    """Apply a vehicle snapshot: it replaces the snapshot of its period."""
+    vehicles = VehicleRecord._meta.db_table
+    params = {"m": delivery.municipality_id, "d": delivery.pk, "p": delivery.period}
+    replaced = _execute(f"DELETE FROM {vehicles} WHERE municipality_id = %(m)s AND period = %(p)s", params)
+    imported = _execute(
+        f"""INSERT INTO {vehicles} (municipality_id, bsn, period, plate, registration_date, value, delivery_id)
+            SELECT %(m)s, s.bsn, %(p)s, s.plate, s.registration_date, s.value::numeric / 100.0, %(d)s
+            FROM {staging.table} s WHERE s.is_valid""",
+        params,
+    )
+    return {"imported": imported, "replaced": replaced}
+
+
+MERGES = {
+    parsers.DEBTORS: merge_debtors,
+    parsers.INCOME: merge_income,
+    parsers.BALANCES: merge_balances,
+    parsers.VEHICLES: merge_vehicles,
+}
