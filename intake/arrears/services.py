@@ -251,7 +251,8 @@ def _row(item: _Accepted, supplier: Supplier) -> list:
 
 def _store(*, supplier: Supplier, accepted: list[_Accepted], outcomes: list[ReportOutcome]) -> None:
     # PostgreSQL: one statement, atomic on its own: concurrent retries of one reference meet in the
-    # unique key. Elsewhere one write transaction, which SQLite's database lock serialises.
+    # unique key. Elsewhere one transaction (SQLite serialises writers); there a retry racing the
+    # first insert fails on the unique key instead of updating: fine for the embedded setup.
     rows = [dict(zip(REPORT_COLUMNS, _row(item, supplier), strict=True)) for item in accepted]
     if _on_postgresql():
         with connection.cursor() as cursor:
