@@ -27,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from intake.models import ArrearsCase, ArrearsReport, DebtorCategory, DebtorSnapshot
@@ -37,6 +37,14 @@ from workbaskets.models import WorkBasket, WorkItem
 
 from . import formatting
 from .models import RetainedFigures
+
+CENT = Decimal("0.01")
+
+
+def _cents(total: Decimal | None) -> Decimal:
+    """A money sum to whole cents. SQLite sums decimals as floats (1234.56000000000); PostgreSQL is exact."""
+    return (total or Decimal(0)).quantize(CENT)
+
 
 Cell = str | int | Decimal | None
 TREND_MONTHS = 12
@@ -143,7 +151,7 @@ def arrears_per_partner_type(municipality: Municipality, period: date) -> Table:
         [_("Partner type"), _("Reports"), _("Crisis"), _("Amount")],
     )
     for row in rows:
-        table.rows.append([row["partner_type"], row["n"], row["crisis"], row["amount"] or Decimal("0.00")])
+        table.rows.append([row["partner_type"], row["n"], row["crisis"], _cents(row["amount"])])
     return table
 
 
@@ -162,13 +170,13 @@ def arrears_per_district(municipality: Municipality, period: date) -> Table:
         .annotate(district=Subquery(district_of_postcode[:1]))
         .values("district")
         .annotate(n=Count("pk"), amount=Sum("amount"))
-        .order_by("district")
+        .order_by(F("district").asc(nulls_last=True))  # "unknown" last on every database
     )
     table = Table(
         "arrears_district", _("Arrears reports per district"), [_("District"), _("Reports"), _("Amount")]
     )
     for row in rows:
-        table.rows.append([row["district"] or _("unknown"), row["n"], row["amount"] or Decimal("0.00")])
+        table.rows.append([row["district"] or _("unknown"), row["n"], _cents(row["amount"])])
     return table
 
 
@@ -285,8 +293,8 @@ def collection_ratio(municipality: Municipality, period: date) -> Table:
     )
     for category in DebtorCategory:
         row = rows.get(category.value, {})
-        due = row.get("due") or Decimal("0.00")
-        paid = row.get("paid") or Decimal("0.00")
+        due = _cents(row.get("due"))
+        paid = _cents(row.get("paid"))
         table.rows.append([str(category.label), row.get("n", 0), due, paid, formatting.percentage(paid, due)])
     return table
 

@@ -17,4 +17,8 @@ def announce_new_work(*, municipality_id: int) -> None:
 
 
 def _enqueue(municipality_id: int) -> None:
+    if settings.ROUTE_NEW_WORK_TASK not in current_app.tasks:
+        # Outside a worker (e.g. `manage.py demo_data` running tasks in-process) Celery has not
+        # imported the autodiscovered task modules yet; this does, once.
+        current_app.loader.import_default_modules()
     current_app.tasks[settings.ROUTE_NEW_WORK_TASK].delay(municipality_id)

@@ -23,11 +23,17 @@ from tenancy.models import Covenant, Municipality, Supplier
 from tenancy.new_work import announce_new_work
 from tenancy.suppliers import covenant_cache_key
 
-from . import matching, rules
+from . import matching, portable, rules
 from .validation import FieldError, ReportInput, validate_report
 
 Status = ArrearsReport.Status
 logger = logging.getLogger(__name__)
+
+
+def _on_postgresql() -> bool:
+    # The set-based statements below are PostgreSQL SQL, tuned for the benchmarks. SQLite, the
+    # embedded default (`make demo` without services), gets the ORM equivalents in `portable`.
+    return connection.vendor == "postgresql"
 
 
 class Outcome:
@@ -244,11 +250,16 @@ def _row(item: _Accepted, supplier: Supplier) -> list:
 
 
 def _store(*, supplier: Supplier, accepted: list[_Accepted], outcomes: list[ReportOutcome]) -> None:
-    # One statement, atomic on its own: concurrent retries of one reference meet in the unique key.
+    # PostgreSQL: one statement, atomic on its own: concurrent retries of one reference meet in the
+    # unique key. Elsewhere one transaction (SQLite serialises writers); there a retry racing the
+    # first insert fails on the unique key instead of updating: fine for the embedded setup.
     rows = [dict(zip(REPORT_COLUMNS, _row(item, supplier), strict=True)) for item in accepted]
-    with connection.cursor() as cursor:
-        cursor.execute(UPSERT_SQL, [json.dumps(rows)])
-        stored = {row[1]: row for row in cursor.fetchall()}
+    if _on_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute(UPSERT_SQL, [json.dumps(rows)])
+            stored = {row[1]: row for row in cursor.fetchall()}
+    else:
+        stored = portable.upsert_reports(supplier_id=supplier.pk, rows=rows, updatable=UPDATABLE_COLUMNS)
 
     touched_cases: set[int] = set()
     any_created = False
@@ -389,6 +400,8 @@ def _assess_batch(*, batch_size: int) -> int:
 
 
 def _lock_groups(groups: set[tuple[int, str]]) -> None:
+    if not _on_postgresql():
+        return  # SQLite: the database lock of the write transaction already serialises workers
     keys = sorted({f"arrears:{municipality_id}:{group_key}" for municipality_id, group_key in groups})
     with connection.cursor() as cursor:
         cursor.execute(
@@ -443,7 +456,9 @@ def _assess_new_reports(*, municipality_id: int, supplier_id: int, items: list[_
                 rules.EarlierReport(arrears_since=item.arrears_since, amount=item.amount)
             )
 
-    if closed:
+    if closed and not _on_postgresql():
+        portable.close_reports(closed=closed, status=Status.NOT_PICKED_UP, repeat_result=Result.REPEAT)
+    elif closed:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""UPDATE {ArrearsReport._meta.db_table} AS r
@@ -498,6 +513,13 @@ def _place_in_cases(
             group_key__in=list(first_of_group),
         ).values_list("group_key", "pk")
     )
+    if not _on_postgresql():
+        portable.assign_cases(
+            municipality_id=municipality_id,
+            report_cases=[(item.pk, cases[item.group_key]) for item in items],
+            due_of_group=due_of_group,
+        )
+        return set(cases.values())
     groups = list(due_of_group)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -520,6 +542,9 @@ def refresh_cases(*, case_ids: Iterable[int]) -> None:
     """Recompute what work baskets route on (suppliers, partner types, total, crisis, welfare debtor)."""
     case_ids = sorted(set(case_ids))
     if not case_ids:
+        return
+    if not _on_postgresql():
+        portable.refresh_cases(case_ids=case_ids)
         return
     case_table = ArrearsCase._meta.db_table
     report_table = ArrearsReport._meta.db_table

@@ -376,10 +376,47 @@ def test_capacity_gap_and_income_come_from_the_bvv_evidence(municipality):
     SignalFactory(
         debtor=debtor,
         type="INCOME_RISE",
-        evidence={"monthly_income": "2100.00", "proposed_instalment": "180.00", "capacity_gap": "130.00"},
+        evidence={
+            "monthly_income": "2100.00",
+            "bvv": {"proposed_instalment": "180.00", "capacity_gap": "130.00"},
+        },
     )
 
     services.route_new_work(municipality=municipality, today=TODAY)
 
     facts = WorkItem.objects.get().facts
     assert (facts["income"], facts["capacity_gap"]) == ("2100.00", "130.00")
+
+
+def test_capacity_gap_from_the_bvv_figures_of_a_rise_decides_the_basket(municipality):
+    WorkBasket.objects.filter(municipality=municipality, name="Aflossing herberekenen").update(
+        conditions=[
+            {"field": "signal_types", "operator": "contains any", "value": ["INCOME_RISE"]},
+            {"field": "capacity_gap", "operator": ">", "value": 100},
+        ]
+    )
+    small, large = DebtorFactory(municipality=municipality), DebtorFactory(municipality=municipality)
+    for debtor, gap in [(small, "40.00"), (large, "204.41")]:
+        DebtorSnapshotFactory(debtor=debtor)
+        SignalFactory(debtor=debtor, type="INCOME_RISE", evidence={"bvv": {"capacity_gap": gap}})
+
+    services.route_new_work(municipality=municipality, today=TODAY)
+
+    assert WorkItem.objects.get(debtor=large).basket.name == "Aflossing herberekenen"
+    assert WorkItem.objects.get(debtor=small).basket.name == "Overig"
+
+
+def test_income_of_a_debtor_item_is_the_last_month_of_the_signal_evidence(municipality):
+    debtor = DebtorFactory(municipality=municipality)
+    DebtorSnapshotFactory(debtor=debtor, known_income=Decimal("900.00"))
+    SignalFactory(
+        debtor=debtor,
+        type="INCOME_ABOVE_THRESHOLD",
+        evidence={
+            "months": [{"period": "2026-09", "income": "1600.00"}, {"period": "2026-10", "income": "1725.50"}]
+        },
+    )
+
+    services.route_new_work(municipality=municipality, today=TODAY)
+
+    assert WorkItem.objects.get(debtor=debtor).facts["income"] == "1725.50"

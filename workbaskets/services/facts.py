@@ -89,6 +89,12 @@ def _latest_snapshots(debtor_ids: Iterable[int]) -> dict[int, DebtorSnapshot]:
 
 
 def _signal_income(evidence: dict[str, Any]) -> Decimal | None:
+    """The income a signal found: the last month of its evidence (signals.rules), else a single amount."""
+    months = evidence.get("months")
+    if isinstance(months, list) and months and isinstance(months[-1], dict):
+        value = _decimal(months[-1].get("income"))
+        if value is not None:
+            return value
     for key in ("monthly_income", "income", "income_amount", "amount"):
         value = _decimal(evidence.get(key))
         if value is not None:
@@ -120,10 +126,7 @@ def facts_of_debtors(
         types = frozenset(s["type"] for s in signals)
         incomes = [i for i in (_signal_income(s["evidence"] or {}) for s in signals) if i is not None]
         income = max(incomes) if incomes else (snapshot.known_income if snapshot else None)
-        # The BVV feature puts capacity_gap (proposed minus current instalment) in the evidence.
-        gaps = [
-            g for g in (_decimal((s["evidence"] or {}).get("capacity_gap")) for s in signals) if g is not None
-        ]
+        gaps = [g for g in (_capacity_gap(s["evidence"] or {}) for s in signals) if g is not None]
         facts = routing.ItemFacts(
             key=debtor_id,
             kind=routing.Kind.DEBTOR_SIGNAL,
@@ -199,3 +202,9 @@ def columns(facts: routing.ItemFacts) -> dict[str, Any]:
 
 def _joined(values: frozenset[str]) -> str:
     return f"|{'|'.join(sorted(values))}|" if values else ""
+
+
+def _capacity_gap(evidence: dict) -> Decimal | None:
+    """Proposed minus current instalment, from the BVV figures the income signals carry (thresholds.bvv)."""
+    figures = evidence.get("bvv") or {}
+    return _decimal(figures.get("capacity_gap") if isinstance(figures, dict) else None)
