@@ -1,22 +1,25 @@
 """Bad input: hypothesis property tests for the CSV upload parser, the supplier API and the
 work-basket criteria engine, plus oversized and malformed uploads in the browser and the API.
 
-The delivery parsers of issue 3 are not on this branch yet; their tests belong with them.
+The delivery import of issue 3 is checked the same way: whole or not at all, never an exception.
 """
 
+import datetime
 import json
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from intake import services as intake_services
 from intake.arrears.forms import MAX_UPLOAD_BYTES
 from intake.arrears.upload import UploadError, read_reports
-from intake.models import ArrearsReport
+from intake.models import ArrearsReport, Debtor, DebtorSnapshot, Delivery
 from tenancy import suppliers
 from tenancy.models import SupplierMembership
 from tests.tenancy.factories import CovenantFactory, MunicipalityFactory, SupplierFactory, UserFactory
@@ -249,3 +252,48 @@ def _matches(basket: routing.Basket, item: routing.ItemFacts) -> bool:
 def test_decimal_values_compare_as_numbers():
     condition = routing.Condition.of("amount", str(routing.Operator.GE), "1000,50")
     assert condition.value == Decimal("1000.50")
+
+
+# -- the delivery parsers of intake (issue 3) --------------------------------------------------
+
+DEBTOR_HEADER = "debtor_ref,bsn,last_name,birth_date,house_number,postcode,category,claim_amount,known_income"
+GOOD_ROW = "D1,111222333,Jansen,1980-02-01,1,1234AB,payer,1000.00,1400"
+debtor_cells = st.one_of(
+    cells,
+    st.sampled_from(
+        ["111222333", "012345672", "1980-02-01", "31-02-1980", "1.000,00", "-5", "payer", "vow", ""]
+    ),
+)
+debtor_file = st.one_of(
+    st.binary(max_size=300),
+    st.lists(st.lists(debtor_cells, min_size=0, max_size=10).map(",".join), max_size=6).map(
+        lambda rows: "\n".join([DEBTOR_HEADER, GOOD_ROW, *rows]).encode()
+    ),
+    st.lists(st.sampled_from([*DEBTOR_HEADER.split(","), "colour", ""]), max_size=10).map(
+        lambda header: (",".join(header) + "\n" + GOOD_ROW).encode()
+    ),
+)
+
+
+@pytest.mark.django_db
+@given(content=debtor_file)
+@DB_EXAMPLES
+def test_a_delivery_is_imported_whole_or_not_at_all(content):
+    municipality = MunicipalityFactory()
+    delivery = intake_services.receive_delivery(
+        municipality=municipality,
+        kind="debtors",
+        period=datetime.date(2026, 6, 1),
+        file=ContentFile(content, name="debtors.csv"),
+        strict=True,
+        enqueue=False,
+    )
+    intake_services.import_delivery(delivery=delivery)  # never raises: the delivery row tells
+    delivery.refresh_from_db()
+    assert delivery.status in (Delivery.Status.ACCEPTED, Delivery.Status.REJECTED)
+    debtors = Debtor.objects.for_municipality(municipality).count()
+    snapshots = DebtorSnapshot.objects.for_municipality(municipality).count()
+    if delivery.status == Delivery.Status.REJECTED:
+        assert (debtors, snapshots) == (0, 0)
+    else:
+        assert debtors == snapshots >= 1
