@@ -36,6 +36,7 @@ from tenancy.models import Municipality
 from workbaskets.models import WorkBasket, WorkItem
 
 from . import formatting
+from .models import RetainedFigures
 
 CENT = Decimal("0.01")
 
@@ -299,6 +300,18 @@ def collection_ratio(municipality: Municipality, period: date) -> Table:
 
 
 def management_figures(*, municipality: Municipality, period: date) -> Figures:
+    """The management report's tables of one municipality and period.
+
+    Once a retention purge touched a period, the figures stored just before it are returned
+    (`reporting.retention`), so past reports keep their numbers after personal data is gone.
+    """
+    retained = RetainedFigures.objects.for_municipality(municipality).filter(period=period).first()
+    if retained is not None:
+        return Figures.from_json(retained.figures)
+    return count_management_figures(municipality=municipality, period=period)
+
+
+def count_management_figures(*, municipality: Municipality, period: date) -> Figures:
     """Compute every table of the management report for one municipality and period."""
     tables = [
         signals_per_type_and_category(municipality, period),

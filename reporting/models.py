@@ -150,3 +150,84 @@ class ManagementReport(TenantModel):
 
     def __str__(self) -> str:
         return f"report {self.period:%Y-%m}"
+
+
+# -- retention (domain.md section 9) ----------------------------------------------------------
+
+
+class RetentionSettings(TenantModel):
+    """How long one municipality keeps personal data after a file is closed (defaults of section 9)."""
+
+    not_picked_up_months = models.PositiveSmallIntegerField(
+        _("reports closed as not picked up: months"), default=3
+    )
+    closed_case_months = models.PositiveSmallIntegerField(_("closed cases: months"), default=18)
+    closed_item_months = models.PositiveSmallIntegerField(_("closed work items: months"), default=18)
+    ended_debtor_months = models.PositiveSmallIntegerField(
+        _("ended debtors, after the claim is settled: months"), default=12
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["municipality"], name="retention_settings_one")]
+
+    def __str__(self) -> str:
+        return f"retention of {self.municipality_id}"
+
+
+class RetainedFigures(TenantModel):
+    """The management figures of one period, stored before a purge touched the rows they count.
+
+    `reporting.figures.management_figures` returns these instead of counting again, so a report
+    of a past period gives the same figures after its personal data is gone.
+    """
+
+    period = models.DateField(_("period"))
+    figures = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "period"], name="retained_figures_one_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"figures {self.period:%Y-%m}"
+
+
+class DestructionBatch(TenantModel):
+    """One purge run of one municipality: the destruction register's heading."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    triggered_by = models.CharField(_("started by"), max_length=100, default="schedule")
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"purge {self.pk}"
+
+
+class DestructionRecord(TenantModel):
+    """What one purge destroyed: a kind and how many, never whose."""
+
+    class Kind(models.TextChoices):
+        REPORT_NOT_PICKED_UP = "report_not_picked_up", _("arrears reports closed as not picked up")
+        CLOSED_CASE = "closed_case", _("closed arrears cases")
+        CLOSED_WORK_ITEM = "closed_work_item", _("closed work items")
+        LETTER = "letter", _("letters of closed work items")
+        ENDED_DEBTOR = "ended_debtor", _("ended debtors")
+
+    batch = models.ForeignKey(DestructionBatch, on_delete=models.PROTECT, related_name="records")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    count = models.PositiveIntegerField(_("how many"))
+    destroyed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["batch", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "kind"], name="destruction_one_kind_per_batch")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.count}"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone, translation
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from tenancy.models import Municipality
 from workbaskets import services as workbasket_services
@@ -24,6 +26,8 @@ from .letter_content import ITEM_PREFETCH, consultant_name, letter_values, logo_
 from .letter_defaults import DEFAULT_LETTERS
 from .models import Letter, LetterBatch, LetterKind, LetterTemplate, ManagementReport
 from .report_content import render_report_pdf
+
+logger = logging.getLogger(__name__)
 
 # -- letter templates ---------------------------------------------------------------------------
 
@@ -165,8 +169,35 @@ def start_letter_batch(
     Letter.objects.bulk_create(letters, batch_size=500)
     batch.letters_total = len(letters)
     batch.save(update_fields=["letters_total"])
-    transaction.on_commit(partial(tasks.generate_letter_batch.delay, batch.pk))
+    transaction.on_commit(partial(enqueue_letter_batch, batch.pk))
     return batch
+
+
+STALLED_BATCH_MINUTES = 2
+
+
+def enqueue_letter_batch(batch_id: int) -> bool:
+    """Queue a batch for a worker; with the broker down the batch stays pending, nothing is lost.
+
+    `requeue_pending_letter_batches` (beat, every few minutes) queues it again once the broker is back.
+    """
+    try:
+        tasks.generate_letter_batch.delay(batch_id)
+    except KombuOperationalError:
+        logger.warning("letter batch %s not queued: broker unreachable; the beat run retries", batch_id)
+        return False
+    return True
+
+
+def requeue_pending_letter_batches(*, now: datetime | None = None) -> int:
+    """Queue again every batch still pending a while after it was started (its queueing failed).
+
+    Only pending batches: a running one belongs to a worker, and a killed worker's task comes back
+    by itself (acks late). Queueing a pending batch twice is harmless: the first run claims it.
+    """
+    cutoff = (now or timezone.now()) - timedelta(minutes=STALLED_BATCH_MINUTES)
+    stalled = LetterBatch.objects.filter(status=LetterBatch.Status.PENDING, created_at__lt=cutoff)
+    return sum(enqueue_letter_batch(pk) for pk in stalled.values_list("pk", flat=True))
 
 
 PROGRESS_EVERY = 10

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import ddas, views
+from . import ddas, retention_views, views
 
 app_name = "reporting"
 
@@ -22,4 +22,6 @@ urlpatterns = [
     path("batches/new/", views.batch_create, name="batch-create"),
     path("batches/<int:batch_id>/", views.batch_detail, name="batch-detail"),
     path("batches/<int:batch_id>/download/", views.batch_download, name="batch-download"),
+    path("retention/", retention_views.destruction_register, name="destruction-register"),
+    path("retention/dry-run/", retention_views.purge_dry_run, name="purge-dry-run"),
 ]

@@ -184,6 +184,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "intake.arrears.tasks.assess_arrears_reports",
         "schedule": crontab(minute="*"),
     },
+    "requeue-pending-letter-batches": {
+        "task": "reporting.tasks.requeue_pending_letter_batches",
+        "schedule": crontab(minute="*/5"),  # batches started while the broker was down
+    },
+    "purge-personal-data": {
+        "task": "reporting.tasks.purge_personal_data",
+        "schedule": crontab(hour=3, minute=30),  # retention, domain.md section 9
+    },
     "start-due-management-reports": {
         "task": "reporting.tasks.start_due_management_reports",
         "schedule": crontab(hour=6, minute=0),  # last month's report, once, after the night's runs
@@ -221,6 +229,7 @@ MUNICIPALITY_DEFAULTS = [
     "thresholds.services.create_default_thresholds",
     "workbaskets.services.create_default_baskets",
     "reporting.services.create_default_letter_templates",
+    "reporting.retention.create_default_retention",
 ]
 DEMO_DATA_STEPS = [
     "tenancy.demo.create_municipalities_and_users",

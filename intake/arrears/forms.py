@@ -18,7 +18,9 @@ class UploadForm(forms.Form):
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB; use the API for large deliveries."))
+            raise forms.ValidationError(
+                _("The file is larger than 5 MB; use the API for large deliveries."), code="too_large"
+            )
         return upload
 
 

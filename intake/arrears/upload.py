@@ -44,7 +44,12 @@ def decode(content: bytes) -> str:
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return content.decode("cp1252")
+    except UnicodeDecodeError:
+        # Five bytes have no cp1252 character (0x81, 0x8d, 0x8f, 0x90, 0x9d): not a text file.
+        raise UploadError("The file is not text in UTF-8 or Windows-1252.") from None
 
 
 def _date(value: str) -> str:
@@ -72,7 +77,14 @@ def _boolean(value: str) -> bool | str:
 
 
 def read_reports(content: bytes) -> list[dict]:
-    """Return one API-shaped dict per CSV row; raise `UploadError` when the header is unusable."""
+    """Return one API-shaped dict per CSV row; raise `UploadError` when the file is unusable."""
+    try:
+        return _read_reports(content)
+    except csv.Error as error:  # e.g. a stray carriage return inside a field: the whole file is refused
+        raise UploadError(f"The file is not a readable CSV file: {error}.") from None
+
+
+def _read_reports(content: bytes) -> list[dict]:
     text = decode(content)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","

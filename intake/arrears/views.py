@@ -79,10 +79,15 @@ def supplier_upload(request: HttpRequest, supplier_id: int) -> HttpResponse:
         counts = {
             name: sum(1 for o in outcomes if o.outcome == name) for name in ("created", "updated", "rejected")
         }
+    # A refused file says so in the status too: 413 when too large, 400 when unreadable.
+    status = 200
+    if form.errors:
+        status = 413 if form.has_error("file", "too_large") else 400
     return render(
         request,
         "arrears/supplier_upload.html",
         {"supplier": supplier, "form": form, "outcomes": outcomes, "counts": counts},
+        status=status,
     )
 
 

@@ -8,12 +8,14 @@ from rest_framework.generics import ListAPIView
 from signals.models import Signal
 from tenancy.api.permissions import IsMunicipalityClient
 from tenancy.audit import record_access
+from tenancy.models import ApiToken
 
 
 class SignalListApi(ListAPIView):
     """The signals of one period, for the municipality's own systems: `?period=YYYY-MM`."""
 
     permission_classes = [IsMunicipalityClient]
+    required_scope = ApiToken.Scope.SIGNALS
 
     class OutputSerializer(serializers.ModelSerializer):
         debtor_ref = serializers.CharField(source="debtor.debtor_ref")

@@ -1,6 +1,6 @@
 """Makers for the isolation walk: reporting's URL keyword arguments."""
 
-from reporting.models import Letter, LetterBatch, ManagementReport
+from reporting.models import DestructionBatch, Letter, LetterBatch, ManagementReport
 from tenancy.models import Municipality
 from tests.reporting.factories import PERIOD, LetterTemplateFactory, WorkBasketFactory, WorkItemFactory
 
@@ -33,4 +33,5 @@ def seed(municipality: Municipality) -> list[str]:
     basket = WorkBasketFactory(municipality=municipality, name="Kanarie-briefbakje")
     template = LetterTemplateFactory(municipality=municipality, name="Kanarie-batchbrief")
     LetterBatch.objects.create(municipality=municipality, template=template, basket=basket)
-    return ["Kanarie-brief", "Kanarie-briefbakje", "Kanarie-batchbrief"]
+    DestructionBatch.objects.create(municipality=municipality, triggered_by="Kanarie-purge")
+    return ["Kanarie-brief", "Kanarie-briefbakje", "Kanarie-batchbrief", "Kanarie-purge"]

@@ -15,7 +15,9 @@ def bearer(key):
 
 
 def municipality_key(municipality):
-    return tenancy_services.issue_api_token(name="Kernsysteem", municipality=municipality, scopes=[])[1]
+    return tenancy_services.issue_api_token(
+        name="Kernsysteem", municipality=municipality, scopes=["signals"]
+    )[1]
 
 
 def test_municipality_system_reads_the_signals_of_a_period(municipality, django_assert_num_queries):
