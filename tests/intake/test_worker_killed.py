@@ -59,7 +59,16 @@ def wait_for(condition, what: str, limit: float = 120.0):
         if result:
             return result
         time.sleep(0.2)
-    pytest.fail(f"gave up waiting for {what}")
+    pytest.fail(f"gave up waiting for {what}; database activity: {activity()}")
+
+
+def activity() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, state, wait_event_type, left(query, 100) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchall()
 
 
 @pytest.mark.celery_worker
@@ -110,7 +119,7 @@ def test_worker_killed_mid_merge_leaves_state_unchanged(municipality, settings, 
                 lambda: observer.execute(
                     # Its own connection in autocommit: activity statistics are a snapshot per transaction.
                     "SELECT pid FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'"
-                    " AND query LIKE 'DELETE FROM intake_debtorsnapshot%%'",
+                    " AND query LIKE '%%intake_debtorsnapshot%%' AND pid <> pg_backend_pid()",
                     [database["NAME"]],
                 ).fetchone(),
                 "the worker to block inside its merge",
