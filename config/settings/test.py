@@ -2,13 +2,15 @@
 
 import os
 
-# Chosen before Celery reads the settings: tests use a real broker, never eager mode.
-os.environ.setdefault("CELERY_BROKER_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9"))
+# Chosen before Celery reads the settings: tests use a real broker, never eager mode, and always the
+# test Redis database. Celery prefers CELERY_BROKER_URL from the environment over its configuration,
+# so a broker URL exported for the application (as .ci/run does) must not leak into the tests.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/9"
+os.environ["CELERY_BROKER_URL"] = TEST_REDIS_URL
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
 
-CELERY_BROKER_URL = env.text("TEST_REDIS_URL") or "redis://127.0.0.1:6379/9"
+CELERY_BROKER_URL = TEST_REDIS_URL
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = False
 REQUIRE_TWO_FACTOR = False  # tests of the two-factor flow switch it on themselves
