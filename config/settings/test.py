@@ -8,7 +8,7 @@ import os
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/9"
 os.environ["CELERY_BROKER_URL"] = TEST_REDIS_URL
 
-from config.settings.base import *  # noqa: F403
+from config.settings.base import *  # noqa: E402, F403
 
 CELERY_BROKER_URL = TEST_REDIS_URL
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
