@@ -360,9 +360,9 @@ def main() -> None:
     copy_floor = floor(municipality)
     one = timed_run(municipality, 1)
     two = timed_run(municipality, 2)
-    print(f"bench: evaluate_copy_floor = {copy_floor:.2f} s (goal info: the floor, a)")
-    print(f"bench: evaluate_one_worker = {one:.2f} s (goal info: b)")
-    print(f"bench: evaluate_two_workers = {two:.2f} s (goal info: c)")
+    print(f"# (a) floor, COPY of the run's input rows = {copy_floor:.2f} s")
+    print(f"# (b) full run, one worker = {one:.2f} s")
+    print(f"# (c) full run, two workers = {two:.2f} s")
     print(f"bench: evaluate_full_over_floor = {one / copy_floor:.2f} x (goal <= 3.0)")
     print(f"bench: evaluate_one_over_two_workers = {one / two:.2f} x (goal >= 1.6)")
 
