@@ -3,34 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
+
+from intake.arrears.rules import add_working_days  # one calendar of working days
 
 # Wgs art. 4: the first conversation within 4 weeks of the signal, within 3 working days in a crisis.
 LEGAL_TERM_DAYS = 28
 LEGAL_CRISIS_WORKING_DAYS = 3
 DUE_SOON_DAYS = 3
-
-
-@cache
-def _dutch_holidays(year: int) -> frozenset[dt.date]:
-    import holidays
-
-    return frozenset(holidays.country_holidays("NL", years=year))
-
-
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _dutch_holidays(day.year)
-
-
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """Count whole working days after start (weekends and Dutch public holidays skipped)."""
-    day = start
-    left = days
-    while left > 0:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
-            left -= 1
-    return day
 
 
 def step_due(start: dt.date, *, term_days: int, working_days: bool) -> dt.date:
