@@ -217,6 +217,7 @@ class DestructionRecord(TenantModel):
         CLOSED_WORK_ITEM = "closed_work_item", _("closed work items")
         LETTER = "letter", _("letters of closed work items")
         ENDED_DEBTOR = "ended_debtor", _("ended debtors")
+        SOURCE_DATA = "source_data", _("income, balance and vehicle rows of ended debtors")
 
     batch = models.ForeignKey(DestructionBatch, on_delete=models.PROTECT, related_name="records")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

@@ -21,6 +21,7 @@ again, so a past period's report gives the same figures after the purge. The des
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -30,7 +31,16 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from intake.models import ArrearsCase, ArrearsContactAttempt, ArrearsReport, Debtor, DebtorSnapshot
+from intake.models import (
+    ArrearsCase,
+    ArrearsContactAttempt,
+    ArrearsReport,
+    BankBalance,
+    Debtor,
+    DebtorSnapshot,
+    IncomeRecord,
+    VehicleRecord,
+)
 from signals.models import Signal
 from tenancy.models import Municipality
 from workbaskets.models import ContactAttempt, WorkItem, WorkItemEvent
@@ -128,6 +138,13 @@ class PurgePlan:
             Kind.CLOSED_WORK_ITEM: self.items.count(),
             Kind.LETTER: self.letters.count(),
             Kind.ENDED_DEBTOR: self.debtors.count(),
+            Kind.SOURCE_DATA: sum(
+                rows.count()
+                for rows in _source_rows(
+                    municipality=self.municipality,
+                    bsns=_orphaned_bsns(municipality=self.municipality, debtors=self.debtors),
+                )
+            ),
         }
 
     def rows(self) -> list[tuple[str, str, int]]:
@@ -279,6 +296,7 @@ def purge_personal_data(
             display_name="", person_ref="", age=None, facts={}
         )
 
+        orphaned = _orphaned_bsns(municipality=municipality, debtors=plan.debtors)
         debtor_ids = list(plan.debtors.values_list("pk", flat=True))
         ended_items = WorkItem.objects.filter(debtor_id__in=debtor_ids)
         for letter in Letter.objects.filter(work_item__in=ended_items):
@@ -286,6 +304,9 @@ def purge_personal_data(
                 letter.file.delete(save=False)
         Debtor.objects.filter(pk__in=debtor_ids).delete()
         counts[Kind.ENDED_DEBTOR] = len(debtor_ids)
+        counts[Kind.SOURCE_DATA] = sum(
+            rows.delete()[0] for rows in _source_rows(municipality=municipality, bsns=orphaned)
+        )
 
         DestructionRecord.objects.bulk_create(
             DestructionRecord(municipality=municipality, batch=batch, kind=kind, count=count)
@@ -295,6 +316,26 @@ def purge_personal_data(
         batch.finished_at = timezone.now()
         batch.save(update_fields=["finished_at"])
     return batch
+
+
+def _orphaned_bsns(*, municipality: Municipality, debtors: QuerySet[Debtor]) -> list[str]:
+    """BSNs of these debtors that no other debtor of the municipality has (their source rows may go)."""
+    bsns = set(debtors.values_list("bsn", flat=True))
+    others = (
+        Debtor.objects.for_municipality(municipality)
+        .exclude(pk__in=debtors.values("pk"))
+        .filter(bsn__in=bsns)
+        .values_list("bsn", flat=True)
+    )
+    return sorted(bsns - set(others))
+
+
+def _source_rows(*, municipality: Municipality, bsns: list[str]) -> Iterator[QuerySet]:
+    """Income, balance and vehicle rows of these BSNs (keyed by BSN: the sources know no debtor)."""
+    for start in range(0, len(bsns), 900):  # stay under SQLite's limit on query parameters
+        chunk = bsns[start : start + 900]
+        for model in (IncomeRecord, BankBalance, VehicleRecord):
+            yield model.objects.for_municipality(municipality).filter(bsn__in=chunk)
 
 
 def purge_all_municipalities(*, today: date | None = None) -> list[DestructionBatch]:

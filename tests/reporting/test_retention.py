@@ -9,7 +9,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from intake.models import ArrearsCase, ArrearsContactAttempt, ArrearsReport, Debtor, DebtorSnapshot
+from intake.models import (
+    ArrearsCase,
+    ArrearsContactAttempt,
+    ArrearsReport,
+    BankBalance,
+    Debtor,
+    DebtorSnapshot,
+    IncomeRecord,
+)
 from reporting import figures, retention
 from reporting.ddas import export_ddas
 from reporting.models import (
@@ -82,9 +90,21 @@ def history(municipality):
         )  # fmt: skip
         Letter.objects.create(municipality=m, template=template, work_item=item, values={"name": name})
     # Ended debtors: 12 months after the period they ended in; cut-off period 2025-11.
-    for ended, count in ((datetime.date(2025, 6, 1), 2), (datetime.date(2026, 1, 1), 1)):
-        for _ in range(count):
-            debtor = DebtorFactory(municipality=m, ended_period=ended, last_period=ended)
+    for ended, bsns in (
+        (datetime.date(2025, 6, 1), ["900000011", "900000023"]),
+        (datetime.date(2026, 1, 1), ["900000035"]),
+    ):
+        for bsn in bsns:
+            debtor = DebtorFactory(municipality=m, ended_period=ended, last_period=ended, bsn=bsn)
+            IncomeRecord.objects.create(
+                municipality=m,
+                bsn=bsn,
+                period=OLD,
+                source_id="L01",
+                income_kind="benefit",
+                amount=Decimal("900.00"),
+            )
+            BankBalance.objects.create(municipality=m, bsn=bsn, reference_date=OLD, balance=Decimal("12.00"))
             for period in (datetime.date(2025, 3, 1), datetime.date(2025, 4, 1)):
                 DebtorSnapshotFactory(debtor=debtor, period=period, postcode="1234AB")
             SignalFactory(debtor=debtor, period=OLD, type=SignalType.VEHICLE)
@@ -110,6 +130,7 @@ def test_dry_run_counts_and_changes_nothing(history):
         "closed_work_item": 1,
         "letter": 1,
         "ended_debtor": 2,
+        "source_data": 4,
     }
     assert Debtor.objects.filter(municipality=history).count() == 3
     assert ArrearsReport.objects.filter(municipality=history, bsn="123456782").count() == 2
@@ -126,6 +147,7 @@ def test_purge_removes_personal_data_and_registers_counts(history):
         "closed_work_item": 1,
         "letter": 1,
         "ended_debtor": 2,
+        "source_data": 4,
     }
     # The old not-picked-up report is kept without a person; the recent one is untouched.
     old = ArrearsReport.objects.get(reference="NPU-OLD")
@@ -154,6 +176,13 @@ def test_purge_removes_personal_data_and_registers_counts(history):
     assert Debtor.objects.filter(municipality=history).count() == 1
     assert DebtorSnapshot.objects.filter(municipality=history).count() == 2
     assert Signal.objects.filter(municipality=history).count() == 1
+    # Their income and balance rows (keyed by BSN) go with them; the kept debtor's stay.
+    assert list(IncomeRecord.objects.filter(municipality=history).values_list("bsn", flat=True)) == [
+        "900000035"
+    ]
+    assert list(BankBalance.objects.filter(municipality=history).values_list("bsn", flat=True)) == [
+        "900000035"
+    ]
 
 
 def test_second_purge_finds_nothing(history):
@@ -161,7 +190,8 @@ def test_second_purge_finds_nothing(history):
     again = retention.purge_personal_data(municipality=history, today=TODAY)
     assert again.records.count() == 0
     assert retention.plan_purge(municipality=history, today=TODAY).counts() == dict.fromkeys(
-        ["report_not_picked_up", "closed_case", "closed_work_item", "letter", "ended_debtor"], 0
+        ["report_not_picked_up", "closed_case", "closed_work_item", "letter", "ended_debtor", "source_data"],
+        0,
     )
 
 
@@ -240,6 +270,7 @@ def test_register_and_dry_run_pages_for_administrators_only(history, member, cli
         ("ended_debtor", 2),
         ("letter", 1),
         ("report_not_picked_up", 1),
+        ("source_data", 4),
     ]
     dry = admin.get(reverse("reporting:purge-dry-run"))
     assert dry.status_code == 200
