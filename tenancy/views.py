@@ -27,6 +27,8 @@ def start(request: HttpRequest) -> HttpResponse:
     if request.membership is None:  # type: ignore[attr-defined]
         if request.user.is_superuser:
             return redirect("admin:index")
+        if request.user.supplier_memberships.exists():  # type: ignore[union-attr]
+            return redirect("intake:arrears-supplier-list")  # a supplier's own administrator
         raise PermissionDenied("No membership of a municipality.")
     return render(request, "tenancy/start.html", {"role": request.membership.role})  # type: ignore[attr-defined]
 

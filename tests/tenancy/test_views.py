@@ -89,3 +89,16 @@ def test_audit_trail_is_for_administrators_only(member, client_for):
         client_for(member(municipality, Role.ADMINISTRATOR)).get(reverse("tenancy:audit-trail")).status_code
         == 200
     )
+
+
+@pytest.mark.django_db
+def test_a_suppliers_administrator_starts_on_the_supplier_page(client_for):
+    from tenancy.models import SupplierMembership
+    from tests.tenancy.factories import SupplierFactory
+
+    user = UserFactory()
+    SupplierMembership.objects.create(user=user, supplier=SupplierFactory())
+
+    response = client_for(user).get("/")
+
+    assert (response.status_code, response.url) == (302, reverse("intake:arrears-supplier-list"))
