@@ -201,6 +201,35 @@ Dat staat in de Participatiewet (artikel 58 en 60).
     + PRIVACY_ANNEX,
 )
 
+BVV_NOTICE = LetterText(
+    kind="bvv_notice",
+    name="Mededeling beslagvrije voet",
+    subject="Dit geld houdt u altijd: {{ beslagvrije_voet }} per maand",
+    body="""Beste {{ naam }},
+
+U betaalt de gemeente terug. Wij moeten u laten weten hoeveel geld u altijd mag houden.
+Dat heet de beslagvrije voet. Voor u is dat {{ beslagvrije_voet }} per maand.
+
+## Met deze gegevens rekenen wij
+Uw inkomen is {{ inkomen }} per maand. Hieronder staat de berekening.
+
+{{ berekening }}
+
+> **Wat moet u doen?** Kloppen deze gegevens niet, of verandert er iets? Bijvoorbeeld uw inkomen, uw huur of uw gezin? Geef het ons binnen 4 weken door. Bel {{ consulent }} op {{ telefoon }} of mail naar {{ email }}.
+
+Dan rekenen wij opnieuw. Zo houdt u nooit te weinig over.
+
+"""
+    + FREE_HELP,
+    annex="""## Waarom krijgt u deze brief?
+De wet zegt dat wij u dit moeten laten weten (Wetboek van Burgerlijke Rechtsvordering, artikel 475i).
+De beslagvrije voet staat in artikel 475da van die wet.
+Geeft u een verandering binnen 4 weken door? Dan passen wij het bedrag aan.
+
+"""
+    + PRIVACY_ANNEX,
+)
+
 DEFAULT_LETTERS = (
     ARREARS_OUTREACH,
     VISIT_ANNOUNCEMENT,
@@ -208,4 +237,5 @@ DEFAULT_LETTERS = (
     INSTALMENT_REVIEW,
     ARRANGEMENT_OFFER,
     VOW_FOUND,
+    BVV_NOTICE,
 )

@@ -14,6 +14,7 @@ class LetterKind(models.TextChoices):
     INSTALMENT_REVIEW = "instalment_review", _("instalment review after a rise")
     ARRANGEMENT_OFFER = "arrangement_offer", _("arrangement offer for a non-payer with income")
     VOW_FOUND = "vow_found", _("address found: please contact us")
+    BVV_NOTICE = "bvv_notice", _("notice of the protected income (beslagvrije voet)")
 
 
 class LetterTemplateQuerySet(TenantQuerySet):

@@ -58,7 +58,16 @@ def test_default_letters_cover_every_kind_of_the_spec():
         "instalment_review",
         "arrangement_offer",
         "vow_found",
+        "bvv_notice",
     ]
+
+
+def test_bvv_notice_states_the_data_the_calculation_and_four_weeks_to_report_changes_issue_9():
+    letter = next(letter for letter in DEFAULT_LETTERS if letter.kind == "bvv_notice")
+
+    assert {"beslagvrije_voet", "berekening", "inkomen"} <= set(markup.placeholders_in(letter.body))
+    assert "binnen 4 weken" in letter.body
+    assert "artikel 475i" in letter.annex
 
 
 def test_instalment_review_states_bvv_proposal_calculation_and_objection():
