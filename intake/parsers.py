@@ -271,7 +271,10 @@ def sniff_csv(path: Path) -> tuple[CsvDialect, list[str]]:
     if not text.strip():
         raise StructuralError(Message.EMPTY)
     delimiter = ";" if text.count(";") > text.count(",") else ","
-    headers = next(csv.reader([text], delimiter=delimiter))
+    try:
+        headers = next(csv.reader([text], delimiter=delimiter))
+    except csv.Error as error:  # e.g. a lone carriage return inside the header line
+        raise StructuralError(Message.UNREADABLE.format(reason=error)) from error
     return CsvDialect(encoding, delimiter), headers
 
 

@@ -406,3 +406,11 @@ def test_amounts_in_cents(text, cents):
     values, invalid = parsers.parse_cents(pa.array([text.strip()]))
 
     assert (values.to_pylist(), invalid.tolist()) == ([cents], [False])
+
+
+def test_a_carriage_return_inside_the_header_line_is_a_structural_error(tmp_path):
+    path = tmp_path / "debiteuren.csv"
+    path.write_bytes(b"debtor_ref,b\rsn,last_name\nD1,123456782,Jansen\n")
+
+    with pytest.raises(parsers.StructuralError, match="Het bestand kan niet worden gelezen"):
+        parsers.sniff_csv(path)
