@@ -13,7 +13,6 @@ import datetime as dt
 import http.client
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -30,6 +29,7 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
+from bench._http import HOST, line, percentile_ms, start_gunicorn  # noqa: E402
 from intake.arrears import services  # noqa: E402
 from intake.arrears.demo import generate_reports  # noqa: E402
 from intake.models import ArrearsCase, ArrearsContactAttempt, ArrearsReport  # noqa: E402
@@ -39,18 +39,10 @@ from tenancy.services import create_municipality  # noqa: E402
 
 MUNICIPALITY_CODE = "9130"
 SUPPLIER = "bench-api"
-HOST = "127.0.0.1"
 FLOOR_TABLE = "bench_api_floor"
 # The rules run in a Celery task after each intake; the bench queues those tasks on this broker and
 # times the assessment itself afterwards, in this process, so intake and rules are measured apart.
 BROKER = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/4"
-
-
-def line(name: str, value: float, unit: str, goal: str, digits: int = 1) -> None:
-    if goal == "report":  # a figure without a goal: a comment, so every `bench:` line carries one
-        print(f"# {name} = {value:.{digits}f} {unit}", flush=True)
-        return
-    print(f"bench: {name} = {value:.{digits}f} {unit} (goal {goal})", flush=True)
 
 
 @transaction.atomic
@@ -75,34 +67,6 @@ def prepare() -> str:
         )
         cursor.execute(f"TRUNCATE {FLOOR_TABLE}")
     return key
-
-
-def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "bench.apiserver.wsgi:application",
-            f"--bind={HOST}:{port}",
-            f"--workers={workers}",
-            "--worker-class=gthread",
-            f"--threads={threads}",
-            "--timeout=600",
-            "--log-level=warning",
-        ],
-        cwd=ROOT,
-        env=os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings.base", "CELERY_BROKER_URL": BROKER},
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            probe = http.client.HTTPConnection(HOST, port, timeout=5)
-            probe.request("GET", "/api/v1/feedback")
-            probe.getresponse().read()
-            return process
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise SystemExit("gunicorn did not start")
 
 
 def headers(key: str) -> dict[str, str]:
@@ -194,11 +158,6 @@ def hammer(
     return sum(accepted), [latency for per_client in latencies for latency in per_client]
 
 
-def percentile_ms(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -216,7 +175,14 @@ def main() -> None:
     key = prepare()
     total = max(10, int(100_000 * arguments.scale))
     seconds = max(3.0, 30 * arguments.scale)
-    server = start_gunicorn(arguments.port, arguments.workers, arguments.threads)
+    server = start_gunicorn(
+        application="bench.apiserver.wsgi:application",
+        port=arguments.port,
+        workers=arguments.workers,
+        threads=arguments.threads,
+        timeout=600,
+        env={"CELERY_BROKER_URL": BROKER},
+    )
     try:
         warm_up(arguments.port, key)
         bulk_seconds, bulk_accepted = bulk(

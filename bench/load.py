@@ -16,7 +16,6 @@ import datetime as dt
 import http.client
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -37,6 +36,7 @@ from django.db import transaction  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
+from bench._http import HOST, line, percentile_ms, start_gunicorn  # noqa: E402
 from intake.arrears.demo import generate_reports  # noqa: E402
 from intake.models import ArrearsCase, ArrearsContactAttempt, ArrearsReport  # noqa: E402
 from tenancy import suppliers  # noqa: E402
@@ -47,18 +47,10 @@ from workbaskets.services.access import grant_basket  # noqa: E402
 
 MUNICIPALITY_CODE = "9170"
 SUPPLIER = "bench-load"
-HOST = "127.0.0.1"
 CONSULTANT_PREFIX = "bench-load-consultant-"
 ITEMS = 5_000
 PAGES = 10
 MAX_REQUESTS_PER_CLIENT = 100_000  # a second bound besides the clock
-
-
-def line(name: str, value: float, unit: str, goal: str, digits: int = 0) -> None:
-    if goal == "report":  # a figure without a goal: a comment, so every `bench:` line carries one
-        print(f"# {name} = {value:.{digits}f} {unit}", flush=True)
-        return
-    print(f"bench: {name} = {value:.{digits}f} {unit} (goal {goal})", flush=True)
 
 
 @transaction.atomic
@@ -111,34 +103,6 @@ def prepare(consultants: int) -> tuple[str, list[str], list[int]]:
         session.create()
         cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
     return key, cookies, [basket.pk for basket in baskets]
-
-
-def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "config.wsgi:application",
-            f"--bind={HOST}:{port}",
-            f"--workers={workers}",
-            "--worker-class=gthread",
-            f"--threads={threads}",
-            "--timeout=120",
-            "--log-level=warning",
-        ],
-        cwd=ROOT,
-        env=os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings.base"},
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            probe = http.client.HTTPConnection(HOST, port, timeout=5)
-            probe.request("GET", "/api/v1/feedback")
-            probe.getresponse().read()
-            return process
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise SystemExit("gunicorn did not start")
 
 
 class Tally:
@@ -234,11 +198,6 @@ def run(
     return tally
 
 
-def percentile_ms(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000 if ordered else 0.0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -253,7 +212,13 @@ def main() -> None:
 
     key, cookies, basket_ids = prepare(arguments.consultants)
     seconds = max(3.0, 60 * arguments.scale)
-    server = start_gunicorn(arguments.port, arguments.workers, arguments.threads)
+    server = start_gunicorn(
+        application="config.wsgi:application",
+        port=arguments.port,
+        workers=arguments.workers,
+        threads=arguments.threads,
+        timeout=120,
+    )
     try:
         tally = run(
             arguments.port, key, cookies, basket_ids, suppliers_count=arguments.suppliers, seconds=seconds
@@ -274,9 +239,9 @@ def main() -> None:
         "with other work",
         flush=True,
     )
-    line("api.load.errors", tally.errors, "count", "== 0")
+    line("api.load.errors", tally.errors, "count", "== 0", digits=0)
     line("api.load.p99_ms", percentile_ms(tally.latencies, 0.99), "ms", "report", digits=1)
-    line("api.load.rows_lost", lost, "rows", "== 0")
+    line("api.load.rows_lost", lost, "rows", "== 0", digits=0)
 
 
 if __name__ == "__main__":
