@@ -368,7 +368,9 @@ def _empty_rows(table: pa.Table) -> np.ndarray:
 
     empty = np.ones(table.num_rows, dtype=bool)
     for column in table.columns:
-        empty &= pc.equal(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False)
+        empty &= pc.equal(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
+        if not empty.any():
+            break  # the usual case: the first column is filled on every line
     return empty
 
 
@@ -714,7 +716,7 @@ def validate_chunk(raw: RawChunk, *, layout: Layout, headers: dict[str, str]) ->
             continue
         original = raw.table[column.name].combine_chunks()
         values = pc.utf8_trim_whitespace(original)
-        result, problems = CONVERTERS[column.type](values, column)
+        result, problems = _convert(values, column)
         if column.required:
             problems = [(~_filled(values), Message.REQUIRED), *problems]
         for mask, message in problems:
@@ -743,6 +745,24 @@ def validate_chunk(raw: RawChunk, *, layout: Layout, headers: dict[str, str]) ->
         rows_read=count + len(raw.errors),
         rejected_refs=rejected_refs,
     )
+
+
+# Columns with few distinct values (a period, a category, a birth date): convert each distinct
+# value once and spread the outcome, instead of running every kernel over every row.
+_FEW_VALUES = frozenset({"date", "period", "category", "household", "flag", "income_kind"})
+
+
+def _convert(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
+    import pyarrow.compute as pc
+
+    if column.type not in _FEW_VALUES or len(values) < 1000:
+        return CONVERTERS[column.type](values, column)
+    encoded = pc.dictionary_encode(values)
+    distinct, positions = encoded.dictionary, encoded.indices.to_numpy()
+    if len(distinct) * 4 > len(values):
+        return CONVERTERS[column.type](values, column)
+    result, problems = CONVERTERS[column.type](distinct, column)
+    return result.take(encoded.indices), [(mask[positions], message) for mask, message in problems]
 
 
 def _absent(column: Column, count: int) -> pa.Array:

@@ -178,8 +178,12 @@ def import_delivery(*, delivery: Delivery) -> None:
             if staging.is_postgresql:
                 # Set-based merges want hash joins. Statistics of tables filled in this very
                 # transaction are stale, and a nested loop over a million rows never ends.
+                # JIT compiles these one-off statements for longer than they run; hash joins and
+                # sorts of a million rows want more than the default 4 MB of memory.
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL enable_nestloop = off")
+                    cursor.execute("SET LOCAL jit = off")
+                    cursor.execute("SET LOCAL work_mem = '256MB'")
             counts = MERGES[delivery.kind](staging, delivery)
             delivery.counts = counts
             message = (
@@ -485,19 +489,27 @@ def merge_debtors(staging: Staging, delivery: Delivery) -> dict[str, int]:
         params,
     )
     is_newest = later is None
-    # Known debtors: one set-based UPDATE (a hash join, no speculative inserts); then the new ones.
+    # Known debtors: one set-based UPDATE of only the rows that change (a hash join, no speculative
+    # inserts); an unchanged debtor is not rewritten. Then the new ones.
     identity = ", ".join(f"{name} = s.{name}" for name in DEBTOR_FIELDS)
-    newest = f"{identity}, last_period = %(p)s, ended_period = NULL, " if is_newest else ""
+    identity_differs = " OR ".join(f"{debtor}.{name} IS DISTINCT FROM s.{name}" for name in DEBTOR_FIELDS)
+    if is_newest:
+        assign = f"{identity}, ended_period = NULL, first_period = LEAST({debtor}.first_period, %(p)s)"
+        changes = f"{identity_differs} OR {debtor}.ended_period IS NOT NULL OR {debtor}.first_period > %(p)s"
+    else:
+        assign = f"first_period = LEAST({debtor}.first_period, %(p)s)"
+        changes = f"{debtor}.first_period > %(p)s"
     _execute(
-        f"""UPDATE {debtor} SET {newest}first_period = LEAST({debtor}.first_period, %(p)s)
+        f"""UPDATE {debtor} SET {assign}
             FROM {staging.table} s
-            WHERE {debtor}.municipality_id = %(m)s AND {debtor}.debtor_ref = s.debtor_ref AND s.is_valid""",
+            WHERE {debtor}.municipality_id = %(m)s AND {debtor}.debtor_ref = s.debtor_ref AND s.is_valid
+              AND ({changes})""",
         params,
     )
     _execute(
         f"""INSERT INTO {debtor} (municipality_id, debtor_ref, {", ".join(DEBTOR_FIELDS)},
-                                  first_period, last_period, ended_period)
-            SELECT %(m)s, s.debtor_ref, {", ".join(f"s.{name}" for name in DEBTOR_FIELDS)}, %(p)s, %(p)s, NULL
+                                  first_period, ended_period)
+            SELECT %(m)s, s.debtor_ref, {", ".join(f"s.{name}" for name in DEBTOR_FIELDS)}, %(p)s, NULL
             FROM {staging.table} s
             WHERE s.is_valid AND NOT EXISTS (
                 SELECT 1 FROM {debtor} d WHERE d.municipality_id = %(m)s AND d.debtor_ref = s.debtor_ref)""",
@@ -510,7 +522,8 @@ def merge_debtors(staging: Staging, delivery: Delivery) -> dict[str, int]:
             SELECT %(m)s, d.id, %(p)s, %(d)s, {", ".join(_staged_value(name) for name in SNAPSHOT_FIELDS)}
             FROM {staging.table} s
             JOIN {debtor} d ON d.municipality_id = %(m)s AND d.debtor_ref = s.debtor_ref
-            WHERE s.is_valid""",
+            WHERE s.is_valid
+            ORDER BY d.id""",  # in index order: the unique (municipality, debtor, period) index fills page by page
         params,
     )
     ended = 0
@@ -518,7 +531,7 @@ def merge_debtors(staging: Staging, delivery: Delivery) -> dict[str, int]:
         # Everyone not in the newest file is ended; also who was only in an earlier version of it.
         ended = _execute(
             f"""UPDATE {debtor} SET ended_period = %(p)s
-                WHERE municipality_id = %(m)s AND ended_period IS NULL AND last_period <= %(p)s
+                WHERE municipality_id = %(m)s AND ended_period IS NULL
                   AND NOT EXISTS (SELECT 1 FROM {staging.table} s WHERE s.debtor_ref = {debtor}.debtor_ref)""",
             params,
         )
@@ -537,7 +550,8 @@ def merge_income(staging: Staging, delivery: Delivery) -> dict[str, int]:
     imported = _execute(
         f"""INSERT INTO {income} (municipality_id, bsn, period, source_id, source_name, income_kind, amount, delivery_id)
             SELECT %(m)s, s.bsn, s.period, s.source_id, s.source_name, s.income_kind, s.amount::numeric / 100.0, %(d)s
-            FROM {staging.table} s WHERE s.is_valid""",
+            FROM {staging.table} s WHERE s.is_valid
+            ORDER BY s.bsn, s.period, s.source_id""",  # index order: each index page is filled once
         params,
     )
     return {"imported": imported, "replaced": replaced}

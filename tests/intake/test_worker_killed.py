@@ -39,9 +39,9 @@ QUEUE = "test-worker-killed"
 def state(municipality) -> dict:
     return {
         "debtors": sorted(
-            Debtor.objects.for_municipality(municipality).values_list(
-                "debtor_ref", "last_period", "ended_period"
-            )
+            Debtor.objects.for_municipality(municipality)
+            .with_latest_period()
+            .values_list("debtor_ref", "latest_period", "ended_period")
         ),
         "snapshots": sorted(
             DebtorSnapshot.objects.for_municipality(municipality).values_list(

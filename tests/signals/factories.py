@@ -19,7 +19,6 @@ class DebtorFactory(BaseDebtorFactory):
     last_name = "Jansen"
     birth_date = datetime.date(1980, 5, 1)
     first_period = datetime.date(2025, 1, 1)
-    last_period = JANUARY
 
 
 class DebtorSnapshotFactory(factory.django.DjangoModelFactory):
