@@ -41,6 +41,7 @@ class Message:
 
     REQUIRED = "Verplicht veld is leeg."
     TOO_LONG = "Waarde is te lang: hoogstens {max_length} tekens."
+    CONTROL = "Waarde bevat een onzichtbaar stuurteken (NUL); dat kan niet worden opgeslagen."
     BSN_FORMAT = "Ongeldig BSN: alleen cijfers toegestaan."
     BSN_LENGTH = "Ongeldig BSN: een BSN heeft 9 cijfers."
     BSN_CHECKSUM = "Ongeldig BSN: voldoet niet aan de elfproef."
@@ -471,6 +472,8 @@ def convert_text(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
     import pyarrow.compute as pc
 
     problems: Problems = []
+    # A NUL character cannot be stored in a PostgreSQL text column: the row is refused, not the file.
+    problems.append((_mask(pc.match_substring(values, "\x00")), Message.CONTROL))
     if column.max_length:
         too_long = _mask(pc.greater(pc.utf8_length(values), column.max_length))
         problems.append((too_long, Message.TOO_LONG.format(max_length=column.max_length)))
@@ -737,7 +740,7 @@ def validate_chunk(raw: RawChunk, *, layout: Layout, headers: dict[str, str]) ->
     rejected_refs: list[str] = []
     if layout.kind == DEBTORS and bad_rows.any():
         refs = pc.utf8_trim_whitespace(raw.table["debtor_ref"].combine_chunks()).filter(pa.array(bad_rows))
-        rejected_refs = [ref for ref in refs.to_pylist() if ref]
+        rejected_refs = [ref for ref in refs.to_pylist() if ref and "\x00" not in ref]  # never a stored ref
     return Chunk(
         table=table,
         rows=raw.rows[keep],

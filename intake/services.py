@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from tenancy.models import Municipality
 
-from . import parsers, tasks
+from . import parsers, partitions, tasks
 from .models import BankBalance, Debtor, DebtorSnapshot, Delivery, IncomeRecord, VehicleRecord
 
 ERROR_REPORT_HEADER = ["Rij", "Kolom", "Waarde", "Melding"]
@@ -138,7 +138,7 @@ def import_delivery(*, delivery: Delivery) -> None:
     if not claimed.update(status=Delivery.Status.RUNNING, started_at=timezone.now(), rows_done=0):
         return
     delivery.refresh_from_db()
-    staging = Staging(delivery)
+    staging = staging_for(delivery)
     errors: list[parsers.RowError] = []
     try:
         staging.drop()  # left behind by a killed attempt
@@ -208,7 +208,7 @@ def mark_failed(*, delivery_id: int) -> None:
 
 def _finish(delivery: Delivery, status: str, message: str, staged: Staged | None) -> None:
     delivery.status = status
-    delivery.message = message
+    delivery.message = message.replace("\x00", "")  # a header may quote a NUL; text columns refuse it
     delivery.finished_at = timezone.now()
     fields = ["status", "message", "finished_at", "counts", "error_report"]
     if staged is not None:
@@ -372,6 +372,60 @@ class Staging:
         rows = list(zip(*(table[name].to_pylist() for name in names), strict=True))
         with connection.cursor() as cursor:
             cursor.executemany(f"INSERT INTO {self.table} ({', '.join(names)}) VALUES ({placeholders})", rows)
+
+
+class IncomeLeaf(Staging):
+    """PostgreSQL income: the rows go straight into the delivery's own leaf table (see partitions)."""
+
+    columns = [("id", "int"), *[(name, sql) for name, sql in _staging_columns(parsers.INCOME)[2:]]]
+
+    def __init__(self, delivery: Delivery) -> None:
+        super().__init__(delivery)
+        self.table = partitions.leaf_name(delivery.pk)
+        self.columns = IncomeLeaf.columns
+        self.periods: set[date] = set()
+        self.rows_written = 0
+
+    def drop(self) -> None:
+        # Before an attempt any leaf of this delivery is a leftover (the delivery is running, so it
+        # was never accepted); afterwards an accepted delivery keeps its leaf.
+        if not Delivery.objects.filter(pk=self.delivery.pk, status=Delivery.Status.ACCEPTED).exists():
+            partitions.drop_leaf(self.table)
+
+    def create(self) -> None:
+        partitions.create_leaf(delivery_id=self.delivery.pk, municipality_id=self.delivery.municipality_id)
+
+    def load(self, path: Path, *, errors: list[parsers.RowError]) -> Staged:
+        staged = super().load(path, errors=errors)
+        partitions.index_leaf(self.table)
+        return staged
+
+    def _write(self, chunk: parsers.Chunk) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        table = chunk.table
+        ids = (np.int64(self.delivery.pk) << partitions.ROW_BITS) | chunk.rows.astype(np.int64)
+        # Cents as a decimal with two places (the same integers, read with scale 2): PostgreSQL reads
+        # the text "1260.54" straight into numeric(12, 2).
+        amount = pc.cast(table["amount"].combine_chunks(), pa.decimal128(19, 0)).view(pa.decimal128(19, 2))
+        part = pa.table(
+            {
+                "id": pa.array(ids),
+                **{name: table[name] for name, _sql in self.columns[1:] if name != "amount"},
+                "amount": amount,
+            }
+        )
+        self.periods.update(pc.unique(table["period"]).to_pylist())
+        names = [name for name, _sql in self.columns]
+        self._copy(part.select(names), names)
+        self.rows_written += part.num_rows
+
+
+def staging_for(delivery: Delivery) -> Staging:
+    if delivery.kind == parsers.INCOME and connection.vendor == "postgresql":
+        return IncomeLeaf(delivery)
+    return Staging(delivery)
 
 
 def _prefetch[T](items: Iterator[T], depth: int = 2) -> Iterator[T]:
@@ -540,6 +594,8 @@ def merge_debtors(staging: Staging, delivery: Delivery) -> dict[str, int]:
 
 def merge_income(staging: Staging, delivery: Delivery) -> dict[str, int]:
     """Apply income rows: per person and month, the file replaces what was known."""
+    if isinstance(staging, IncomeLeaf):
+        return _merge_income_leaf(staging, delivery)
     income = IncomeRecord._meta.db_table
     params = {"m": delivery.municipality_id, "d": delivery.pk}
     replaced = _execute(
@@ -555,6 +611,38 @@ def merge_income(staging: Staging, delivery: Delivery) -> dict[str, int]:
         params,
     )
     return {"imported": imported, "replaced": replaced}
+
+
+def _merge_income_leaf(leaf: IncomeLeaf, delivery: Delivery) -> dict[str, int]:
+    """Delete what the leaf replaces, from earlier leaves of the same months only, then attach it."""
+    partition = partitions.ensure_municipality_partition(delivery.municipality_id)
+    periods = sorted(leaf.periods)
+    overlapping = [
+        pk
+        for pk, covered in Delivery.objects.filter(
+            municipality_id=delivery.municipality_id,
+            kind=Delivery.Kind.INCOME,
+            status=Delivery.Status.ACCEPTED,
+        )
+        .exclude(pk=delivery.pk)
+        .values_list("pk", "periods")
+        if {date.fromisoformat(day) for day in covered or []} & leaf.periods
+    ]
+    replaced = 0
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_nestloop = on")  # the leaf has fresh statistics: let it choose
+    for table, own in ((partition, "delivery_id = ANY(%(earlier)s) AND "), (f"{partition}_rest", "")):
+        if table == partition and not overlapping:
+            continue
+        replaced += _execute(
+            f"""DELETE FROM {table} o WHERE {own}o.period = ANY(%(periods)s) AND EXISTS (
+                    SELECT 1 FROM {leaf.table} n WHERE n.bsn = o.bsn AND n.period = o.period)""",
+            {"earlier": overlapping, "periods": periods},
+        )
+    partitions.attach_leaf(name=leaf.table, municipality_id=delivery.municipality_id, delivery_id=delivery.pk)
+    delivery.periods = [day.isoformat() for day in periods]
+    delivery.save(update_fields=["periods"])
+    return {"imported": leaf.rows_written, "replaced": replaced}
 
 
 def merge_balances(staging: Staging, delivery: Delivery) -> dict[str, int]:

@@ -41,13 +41,9 @@ class IncomeRecord(TenantModel):
         db_constraint=False,
     )
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["municipality", "bsn", "period", "source_id"], name="income_unique_source_month"
-            ),
-        ]
-        indexes = [models.Index(fields=["municipality", "period"])]
+    # No constraints or indexes in the model: on PostgreSQL the table is partitioned per municipality
+    # and per delivery, each leaf with its own unique (bsn, period, source_id) index (intake.partitions);
+    # SQLite has one unique (municipality, bsn, period, source_id) index. Migration 0005 makes both.
 
     def __str__(self) -> str:
         return f"{self.period:%Y-%m} {self.source_id} {self.amount}"
