@@ -60,7 +60,7 @@ def debtor_tables(municipality) -> dict:
     return {
         "debtors": sorted(
             Debtor.objects.for_municipality(municipality).values_list(
-                "debtor_ref", "bsn", "first_period", "last_period", "ended_period"
+                "debtor_ref", "bsn", "first_period", "ended_period"
             )
         ),
         "snapshots": sorted(
