@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from tenancy.models import Municipality
 
-from . import parsers, partitions, tasks
+from . import parsers, partitions, queueing
 from .models import BankBalance, Debtor, DebtorSnapshot, Delivery, IncomeRecord, VehicleRecord
 
 ERROR_REPORT_HEADER = ["Rij", "Kolom", "Waarde", "Melding"]
@@ -107,7 +107,8 @@ def receive_delivery(
     delivery.original_file.save(f"{kind}-{checksum[:16]}{_suffix(file)}", file, save=False)
     delivery.save()
     if enqueue:
-        transaction.on_commit(partial(tasks.import_delivery.delay, delivery.pk))
+        # With the broker down the delivery stays pending; queueing.requeue_pending_deliveries retries.
+        transaction.on_commit(partial(queueing.enqueue_import, delivery.pk))
     return delivery
 
 

@@ -184,6 +184,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "intake.arrears.tasks.assess_arrears_reports",
         "schedule": crontab(minute="*"),
     },
+    "requeue-pending-deliveries": {
+        "task": "intake.tasks.requeue_pending_deliveries",
+        "schedule": crontab(minute="*/5"),  # deliveries whose import message never reached a worker
+    },
+    "resume-stalled-evaluation-runs": {
+        "task": "signals.tasks.resume_stalled_runs",
+        "schedule": crontab(minute="*/5"),  # runs whose chunk messages were lost with the broker
+    },
     "requeue-pending-letter-batches": {
         "task": "reporting.tasks.requeue_pending_letter_batches",
         "schedule": crontab(minute="*/5"),  # batches started while the broker was down
