@@ -146,3 +146,17 @@ def test_only_administrators_change_or_end_exclusions(exclusion, municipality, m
     assert [r.status_code for r in responses] == [403, 403]
     exclusion.refresh_from_db()
     assert exclusion.ends_on == datetime.date(2026, 6, 30)
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 10, 12, tzinfo=datetime.UTC), tick=False)
+def test_list_offers_to_end_only_exclusions_that_have_not_ended(municipality, administrator, client_for):
+    running = DebtorExclusionFactory(debtor__municipality=municipality, ends_on=datetime.date(2026, 6, 30))
+    ended = DebtorExclusionFactory(debtor__municipality=municipality, ends_on=datetime.date(2026, 3, 1))
+
+    page = client_for(administrator).get(reverse("signals:exclusion-list")).content.decode()
+
+    assert end_url(running) in page
+    assert end_url(ended) not in page
+    assert edit_url(running) in page
+    assert edit_url(ended) in page
+    assert page.count("(beëindigd)") == 1
