@@ -6,7 +6,7 @@ import json
 import logging
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -568,15 +568,24 @@ def last_evaluated_period(*, municipality: Municipality) -> date | None:
 
 
 def what_if_counts(
-    *, municipality: Municipality, period: date, thresholds: dict[str, rules.Thresholds]
+    *,
+    municipality: Municipality,
+    period: date,
+    thresholds: dict[str, rules.Thresholds],
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """Return per signal type how many signals these thresholds produce for `period`, storing nothing."""
     counts: Counter[str] = Counter()
-    for bsns, _count in plan_chunks(municipality_id=municipality.pk, period=period, size=chunk_size()):
+    planned = plan_chunks(municipality_id=municipality.pk, period=period, size=chunk_size())
+    total, done = sum(count for _bsns, count in planned), 0
+    for bsns, count in planned:
         found, _bsns = evaluate_range(
             municipality_id=municipality.pk, period=period, bsns=bsns, thresholds=thresholds
         )
         counts.update(signal.type.value for signal in found)
+        done = min(total, done + count)  # the plan's counts are estimates above EXACT_PLAN_LIMIT
+        if on_progress is not None:
+            on_progress(done, total)
     return {signal_type: counts.get(signal_type, 0) for signal_type in rules.SignalType}
 
 

@@ -5,7 +5,7 @@ from celery.signals import worker_process_init
 from django.db import OperationalError
 from django.utils import timezone
 
-from . import services
+from . import services, what_if
 from .models import EvaluationRun
 
 # No results: the run and chunk rows are the results. A result subscription would also need Redis
@@ -28,6 +28,20 @@ def evaluate_chunk(chunk_id: int) -> None:
 def finish_run(run_id: int) -> None:
     """Finish a run whose chunks are all done."""
     services.finish_run(run=EvaluationRun.objects.get(pk=run_id))
+
+
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def count_what_if(self, what_if_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Count what changed thresholds would have given (the threshold screen polls the result)."""
+    try:
+        what_if.count_what_if(what_if_id=what_if_id)
+    except OperationalError:
+        if self.request.retries >= self.max_retries:
+            what_if.mark_failed(what_if_id=what_if_id)
+        raise
+    except Exception:
+        what_if.mark_failed(what_if_id=what_if_id)
+        raise
 
 
 @shared_task
