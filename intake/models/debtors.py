@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tenancy.models import TenantModel, TenantQuerySet
 
+from .bulk import BulkRow
+
 
 class DebtorQuerySet(TenantQuerySet):
     def with_latest_period(self) -> "DebtorQuerySet":
@@ -65,21 +67,9 @@ class Debtor(TenantModel):
         return " ".join(part for part in [self.initials, self.prefix, self.last_name] if part)
 
 
-class DebtorSnapshot(TenantModel):
+class DebtorSnapshot(BulkRow):
     """A debtor as the debtor file of one period described them."""
 
-    # Bulk table: the composite indexes below start with the municipality, so its own index is not
-    # needed and would only slow down every import. No database constraint on its foreign keys
-    # either: PostgreSQL would queue a deferred check per row and key (three million for a
-    # debtor file); the import writes only ids it has just read, and Django still enforces
-    # PROTECT/CASCADE when rows are deleted.
-    municipality = models.ForeignKey(
-        "tenancy.Municipality",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
     # No index of its own: (municipality, debtor, period) below serves every lookup by debtor.
     debtor = models.ForeignKey(
         Debtor, on_delete=models.CASCADE, related_name="snapshots", db_index=False, db_constraint=False
@@ -106,15 +96,6 @@ class DebtorSnapshot(TenantModel):
     house_number_suffix = models.CharField(_("suffix"), max_length=10, blank=True)
     postcode = models.CharField(_("postcode"), max_length=6)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    delivery = models.ForeignKey(
-        "intake.Delivery",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
 
     class Meta:
         ordering = ["debtor", "-period"]
