@@ -14,6 +14,12 @@ def partition_income(apps, schema_editor):
         return
     run(f"ALTER TABLE {PARENT} RENAME TO {PARENT}_unpartitioned")
     run(f"CREATE TABLE {PARENT} (LIKE {PARENT}_unpartitioned) PARTITION BY LIST (municipality_id)")
+    # Codes compare byte by byte: the same order for digits, and an index build twice as fast as
+    # under the database's libc collation. (A join with another table's bsn must say COLLATE "C".)
+    run(
+        f'ALTER TABLE {PARENT} ALTER COLUMN bsn TYPE varchar(9) COLLATE "C",'
+        ' ALTER COLUMN source_id TYPE varchar(20) COLLATE "C"'
+    )
     run(f"CREATE TABLE {PARENT}_rest PARTITION OF {PARENT} DEFAULT")
     run(f"CREATE UNIQUE INDEX {PARENT}_rest_key ON {PARENT}_rest (municipality_id, bsn, period, source_id)")
     run(f"INSERT INTO {PARENT} SELECT * FROM {PARENT}_unpartitioned")
