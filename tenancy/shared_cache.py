@@ -1,0 +1,93 @@
+"""The cache on the API's hot path (rate limits, API tokens, covenants), failing open.
+
+With `CACHE_URL` it is Redis, shared by every web process; otherwise local memory per process. A Redis
+outage must not fail an intake: each helper then answers as if nothing were cached (callers read the
+database) or the count were unknown (the request goes through), and logs the outage.
+"""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+_MISSING = object()
+
+
+def _failed(operation: str, error: Exception) -> None:
+    logger.warning("cache %s failed, going on without it: %s", operation, error)
+
+
+def _cache() -> Any:
+    return caches["default"]
+
+
+def get(key: str) -> Any:
+    """Return the cached value, or None when it is absent or the cache is unreachable."""
+    try:
+        return _cache().get(key)
+    except Exception as error:  # whatever the backend raises (Redis down, timeout): not cached
+        _failed("get", error)
+        return None
+
+
+def set(key: str, value: Any, *, timeout: float) -> None:
+    try:
+        _cache().set(key, value, timeout=timeout)
+    except Exception as error:
+        _failed("set", error)
+
+
+def delete(key: str) -> None:
+    try:
+        _cache().delete(key)
+    except Exception as error:
+        _failed("delete", error)
+
+
+def get_or_set(key: str, compute: Callable[[], Any], *, timeout: float) -> Any:
+    value = get(key)
+    if value is None:
+        value = compute()
+        set(key, value, timeout=timeout)
+    return value
+
+
+def add(key: str, value: Any, *, timeout: float) -> bool:
+    """Store the value only if the key is absent; True if stored (or the cache is unreachable)."""
+    try:
+        return _cache().add(key, value, timeout=timeout)
+    except Exception as error:
+        _failed("add", error)
+        return True
+
+
+def count(key: str, *, timeout: int) -> int | None:
+    """Add one to a counter that lives `timeout` seconds from its first use; None if unreachable."""
+    backend = _cache()
+    try:
+        if isinstance(backend, RedisCache):
+            return _redis_count(backend, key, timeout=timeout)
+        backend.add(key, 0, timeout=timeout)
+        try:
+            return backend.incr(key)
+        except ValueError:  # expired between add and incr
+            backend.add(key, 1, timeout=timeout)
+            return 1
+    except Exception as error:
+        _failed("count", error)
+        return None
+
+
+def _redis_count(backend: RedisCache, key: str, *, timeout: int) -> int:
+    # One round trip (INCR + EXPIRE NX) instead of Django's add, exists and incr. Django keeps the
+    # value of an integer as a plain Redis integer, so cache.get reads this counter too.
+    redis_key = backend.make_and_validate_key(key)
+    client = backend._cache.get_client(redis_key, write=True)
+    pipeline = client.pipeline(transaction=False)
+    pipeline.incr(redis_key)
+    pipeline.expire(redis_key, timeout, nx=True)
+    value, _expiry_set = pipeline.execute()
+    return int(value)
