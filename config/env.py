@@ -73,7 +73,7 @@ def cache(name: str) -> dict:
         raise ImproperlyConfigured(f"{name} must be a redis:// URL, not {url!r}.")
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ReusingRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "debtsignal",
             # A stalled Redis must not hold requests: the API's cache use fails open (tenancy.shared_cache).
