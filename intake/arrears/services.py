@@ -76,7 +76,7 @@ COVENANT_CACHE_SECONDS = 30
 def active_covenant_municipalities(*, supplier: Supplier, day: dt.date) -> dict[str, int]:
     """Return {municipality code: id} of the municipalities the supplier has an active covenant with."""
     # Cached briefly: a single-report client asks this on every request. Covenant changes clear it
-    # (tenancy.suppliers); a shared cache makes that immediate for every process.
+    # (tenancy.suppliers); through a shared cache every process sees that within seconds.
     return shared_cache.get_or_set(
         covenant_cache_key(supplier_id=supplier.pk, day=day),
         lambda: dict(
@@ -85,6 +85,7 @@ def active_covenant_municipalities(*, supplier: Supplier, day: dt.date) -> dict[
             .values_list("municipality__code", "municipality_id")
         ),
         timeout=COVENANT_CACHE_SECONDS,
+        local=True,
     )
 
 

@@ -71,10 +71,11 @@ def usable_token(key: str) -> ApiToken | None:
     """Return the usable token with this key, from the cache when it was used in the last seconds.
 
     Saving, deleting or revoking a token clears its entry; with a per-process cache (no `CACHE_URL`)
-    other processes may accept a revoked token for at most TOKEN_CACHE_SECONDS more.
+    other processes may accept a revoked token for at most TOKEN_CACHE_SECONDS more, with Redis for
+    at most `shared_cache.LOCAL_SECONDS`.
     """
     key_hash = tokens.hash_key(key)
-    token = shared_cache.get(token_cache_key(key_hash))
+    token = shared_cache.get(token_cache_key(key_hash), local=True)
     if token is not None:
         return token if token.is_usable else None  # expiry passes while cached
     token = (

@@ -24,13 +24,18 @@ def redis_cache(url: str) -> dict:
 
 
 @pytest.mark.django_db
-def test_revoking_a_token_in_use_stops_it_at_once(supplier, token_client):
-    token, client = token_client(supplier)
-    assert client.get(FEEDBACK).status_code == 200  # the token is cached now
+@pytest.mark.parametrize("shared", [False, True], ids=["local-memory", "redis"])
+def test_revoking_a_token_in_use_stops_it_at_once(supplier, token_client, shared):
+    caches = redis_cache(settings.TEST_REDIS_URL) if shared else settings.CACHES
+    if shared and not redis_is_up(settings.TEST_REDIS_URL):
+        skip_or_fail(f"Redis is not reachable at {settings.TEST_REDIS_URL}")
+    with override_settings(CACHES=caches):
+        token, client = token_client(supplier)
+        assert client.get(FEEDBACK).status_code == 200  # the token is cached now (in Redis and here)
 
-    revoke_api_token(token=token)
+        revoke_api_token(token=token)
 
-    assert client.get(FEEDBACK).status_code == 401
+        assert client.get(FEEDBACK).status_code == 401
 
 
 @pytest.mark.django_db
