@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
@@ -103,12 +104,37 @@ def count(key: str, *, timeout: int) -> int | None:
 
 
 def _redis_count(backend: RedisCache, key: str, *, timeout: int) -> int:
-    # One round trip (INCR + EXPIRE NX) instead of Django's add, exists and incr. Django keeps the
-    # value of an integer as a plain Redis integer, so cache.get reads this counter too.
+    # One INCR per call instead of Django's add, exists and incr; the first one of a counter also sets
+    # its expiry. Django keeps an integer as a plain Redis integer, so cache.get reads it too.
     redis_key = backend.make_and_validate_key(key)
     client = backend._cache.get_client(redis_key, write=True)
-    pipeline = client.pipeline(transaction=False)
-    pipeline.incr(redis_key)
-    pipeline.expire(redis_key, timeout, nx=True)
-    value, _expiry_set = pipeline.execute()
-    return int(value)
+    value = int(client.incr(redis_key))
+    if value == 1:
+        client.expire(redis_key, timeout, nx=True)
+    return value
+
+
+_process_cache = LocMemCache("debtsignal-process", {})
+
+
+def add_in_process(key: str, value: Any, *, timeout: float) -> bool:
+    """`add` for a marker that may be per process: Redis is spared the round trip.
+
+    Without `CACHE_URL` the default cache is per process anyway, and this is the same call.
+    """
+    backend = _cache()
+    if isinstance(backend, RedisCache):
+        backend = _process_cache
+    try:
+        return backend.add(key, value, timeout=timeout)
+    except Exception as error:
+        _failed("add", error)
+        return True
+
+
+def delete_in_process(key: str) -> None:
+    backend = _cache()
+    try:
+        (_process_cache if isinstance(backend, RedisCache) else backend).delete(key)
+    except Exception as error:
+        _failed("delete", error)

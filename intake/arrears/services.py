@@ -244,13 +244,13 @@ def _enqueue_assessment() -> None:
     """
     from . import tasks  # tasks imports this module
 
-    if shared_cache.add("arrears:assessment-queued", True, timeout=ASSESSMENT_DELAY_SECONDS):
+    if shared_cache.add_in_process("arrears:assessment-queued", True, timeout=ASSESSMENT_DELAY_SECONDS):
         try:
             tasks.assess_arrears_reports.apply_async(countdown=ASSESSMENT_DELAY_SECONDS)
         except KombuOperationalError:
             # The reports are stored; the supplier must not see an error for them. The beat
             # schedule's minutely run assesses them once the broker is back.
-            shared_cache.delete("arrears:assessment-queued")
+            shared_cache.delete_in_process("arrears:assessment-queued")
             logger.warning("arrears assessment not queued: broker unreachable")
 
 
