@@ -7,12 +7,12 @@ database) or the count were unknown (the request goes through), and logs the out
 
 import logging
 import pickle
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import caches
-from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
@@ -107,34 +107,54 @@ def _redis_count(backend: RedisCache, key: str, *, timeout: int) -> int:
     # One INCR per call instead of Django's add, exists and incr; the first one of a counter also sets
     # its expiry. Django keeps an integer as a plain Redis integer, so cache.get reads it too.
     redis_key = backend.make_and_validate_key(key)
-    client = backend._cache.get_client(redis_key, write=True)
-    value = int(client.incr(redis_key))
-    if value == 1:
-        client.expire(redis_key, timeout, nx=True)
+    pool = backend._cache.get_client(redis_key, write=True).connection_pool
+    # The bare connection: redis-py's command wrappers cost more than the round trip itself.
+    redis_connection = pool.get_connection()
+    try:
+        redis_connection.send_command("INCR", redis_key)
+        value = int(redis_connection.read_response())
+        if value == 1:
+            redis_connection.send_command("EXPIRE", redis_key, timeout, "NX")
+            redis_connection.read_response()
+    except BaseException:
+        redis_connection.disconnect()  # a half-read answer must not reach the next caller
+        raise
+    finally:
+        pool.release(redis_connection)
     return value
 
 
-_process_cache = LocMemCache("debtsignal-process", {})
+_markers: dict[str, float] = {}  # key: time.monotonic() it lapses at
+_markers_lock = threading.Lock()
 
 
-def add_in_process(key: str, value: Any, *, timeout: float) -> bool:
-    """`add` for a marker that may be per process: Redis is spared the round trip.
+def add_in_process(key: str, *, timeout: float) -> bool:
+    """Set a marker that may be per process, unless it is set; True if this call set it.
 
-    Without `CACHE_URL` the default cache is per process anyway, and this is the same call.
+    With Redis configured the marker stays in the process (no round trip); without it the default
+    cache is per process anyway and holds it, as `cache.add` would.
     """
     backend = _cache()
-    if isinstance(backend, RedisCache):
-        backend = _process_cache
-    try:
-        return backend.add(key, value, timeout=timeout)
-    except Exception as error:
-        _failed("add", error)
+    if not isinstance(backend, RedisCache):
+        try:
+            return backend.add(key, True, timeout=timeout)
+        except Exception as error:
+            _failed("add", error)
+            return True
+    with _markers_lock:
+        now = time.monotonic()
+        if _markers.get(key, 0.0) > now:
+            return False
+        _markers[key] = now + timeout
         return True
 
 
 def delete_in_process(key: str) -> None:
     backend = _cache()
+    if isinstance(backend, RedisCache):
+        _markers.pop(key, None)
+        return
     try:
-        (_process_cache if isinstance(backend, RedisCache) else backend).delete(key)
+        backend.delete(key)
     except Exception as error:
         _failed("delete", error)

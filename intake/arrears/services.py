@@ -244,7 +244,7 @@ def _enqueue_assessment() -> None:
     """
     from . import tasks  # tasks imports this module
 
-    if shared_cache.add_in_process("arrears:assessment-queued", True, timeout=ASSESSMENT_DELAY_SECONDS):
+    if shared_cache.add_in_process("arrears:assessment-queued", timeout=ASSESSMENT_DELAY_SECONDS):
         try:
             tasks.assess_arrears_reports.apply_async(countdown=ASSESSMENT_DELAY_SECONDS)
         except KombuOperationalError:
