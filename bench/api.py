@@ -43,6 +43,8 @@ FLOOR_TABLE = "bench_api_floor"
 # The rules run in a Celery task after each intake; the bench queues those tasks on this broker and
 # times the assessment itself afterwards, in this process, so intake and rules are measured apart.
 BROKER = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/4"
+# Production runs several web processes with a shared cache (rate limits, tokens, covenants): so does the bench.
+CACHE = os.environ.get("CACHE_URL") or BROKER
 
 
 @transaction.atomic
@@ -181,7 +183,7 @@ def main() -> None:
         workers=arguments.workers,
         threads=arguments.threads,
         timeout=600,
-        env={"CELERY_BROKER_URL": BROKER},
+        env={"CELERY_BROKER_URL": BROKER, "CACHE_URL": CACHE},
     )
     try:
         warm_up(arguments.port, key)

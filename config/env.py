@@ -62,3 +62,21 @@ def broker(name: str) -> str:
     if url and urlparse(url).scheme not in {"redis", "rediss"}:
         raise ImproperlyConfigured(f"{name} must be a redis:// URL, not {url!r}.")
     return url
+
+
+def cache(name: str) -> dict:
+    """Redis from a redis:// URL (shared by every process), else local memory per process."""
+    url = text(name)
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if urlparse(url).scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(f"{name} must be a redis:// URL, not {url!r}.")
+    return {
+        "default": {
+            "BACKEND": "config.cache.ReusingRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "debtsignal",
+            # A stalled Redis must not hold requests: the API's cache use fails open (tenancy.shared_cache).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }

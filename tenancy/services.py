@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from . import tokens
 from .models import ApiToken, Membership, Municipality, Supplier, Team
+from .models.suppliers import forget_cached_token
 
 CODE_PATTERN = re.compile(r"^(?:GM)?(\d{1,4})$")
 
@@ -104,3 +105,4 @@ def issue_api_token(
 def revoke_api_token(*, token: ApiToken) -> None:
     """Stop a token from working from now on; the row stays for the audit trail."""
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    forget_cached_token(token.key_hash)

@@ -3,11 +3,11 @@
 import datetime as dt
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from . import shared_cache
 from .models import ApiToken, Covenant, Municipality, PartnerType, Supplier
 from .services import issue_api_token
 
@@ -17,7 +17,7 @@ def covenant_cache_key(*, supplier_id: int, day: dt.date) -> str:
 
 
 def _forget_covenants(supplier: Supplier) -> None:
-    cache.delete(covenant_cache_key(supplier_id=supplier.pk, day=timezone.localdate()))
+    shared_cache.delete(covenant_cache_key(supplier_id=supplier.pk, day=timezone.localdate()))
 
 
 SUPPLIER_SCOPES = [ApiToken.Scope.WRITE_REPORTS, ApiToken.Scope.READ_FEEDBACK]

@@ -81,6 +81,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env.database("DATABASE_URL", default_sqlite=VAR_DIR / "debtsignal.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Rate-limit counters, cached API tokens and covenants: with CACHE_URL (Redis) every web process shares
+# them, so a limit holds across gunicorn workers and a revoked token stops at once everywhere.
+CACHES = env.cache("CACHE_URL")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out users before a password check

@@ -8,7 +8,6 @@ import datetime as dt
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -29,6 +28,7 @@ from rest_framework.views import APIView
 
 from intake.arrears import services
 from intake.models import ArrearsReport
+from tenancy import shared_cache
 from tenancy.api.permissions import IsSupplierClient
 from tenancy.models import ApiToken, PartnerType, Supplier
 
@@ -50,8 +50,10 @@ class RequestTooLarge(exceptions.APIException):
 class TokenRateThrottle(BaseThrottle):
     """Requests per minute per API token (`ApiToken.rate_limit_per_minute`); 429 with Retry-After.
 
-    A counter per token and clock minute (cache add + incr): constant work per request, unlike DRF's
-    sliding window, which keeps and re-pickles every request time of the last minute.
+    A counter per token and clock minute in the shared cache (one Redis round trip with `CACHE_URL`,
+    so the limit holds across gunicorn workers): constant work per request, unlike DRF's sliding
+    window, which keeps and re-pickles every request time of the last minute. Without a reachable
+    cache the request goes through.
     """
 
     window_seconds = 60
@@ -62,15 +64,9 @@ class TokenRateThrottle(BaseThrottle):
             return True
         now = time.time()
         window = int(now // self.window_seconds)
-        key = f"throttle:api-token:{token.pk}:{window}"
-        cache.add(key, 0, timeout=self.window_seconds + 5)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=self.window_seconds + 5)
-            count = 1
+        count = shared_cache.count(f"throttle:api-token:{token.pk}:{window}", timeout=self.window_seconds + 5)
         self.retry_after = (window + 1) * self.window_seconds - now
-        return count <= token.rate_limit_per_minute
+        return count is None or count <= token.rate_limit_per_minute
 
     def wait(self) -> float:
         return max(1.0, self.retry_after)

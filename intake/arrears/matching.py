@@ -5,6 +5,7 @@ A household is an address: postcode + house number + suffix.
 """
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import re
@@ -41,8 +42,12 @@ def normalise_last_name(last_name: str) -> str:
     return re.sub(r"[^a-z]", "", text)
 
 
+_SPACE = re.compile(r"\s")
+_NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
+
+
 def normalise_postcode(postcode: str) -> str:
-    return re.sub(r"\s", "", postcode).upper()
+    return _SPACE.sub("", postcode).upper()
 
 
 def normalise_house_number(house_number: str | int) -> str:
@@ -50,7 +55,7 @@ def normalise_house_number(house_number: str | int) -> str:
 
 
 def normalise_suffix(suffix: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]", "", suffix).upper()
+    return _NOT_ALPHANUMERIC.sub("", suffix).upper() if suffix else ""
 
 
 def household_key(*, postcode: str, house_number: str | int, house_number_suffix: str = "") -> str:
@@ -88,4 +93,11 @@ def hashed(key: str, *, secret: str) -> str:
     """Return a keyed hash of a matching key, so no BSN is stored in a key column; '' stays ''."""
     if not key:
         return ""
-    return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()
+    keyed = _keyed_hash(secret).copy()  # the key schedule is done once per secret, not per report
+    keyed.update(key.encode())
+    return keyed.hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _keyed_hash(secret: str) -> hmac.HMAC:
+    return hmac.new(secret.encode(), digestmod=hashlib.sha256)

@@ -5,7 +5,6 @@ batches (up to 10,000 reports): one upsert statement, one query per lookup, set-
 """
 
 import datetime as dt
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -13,17 +12,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from intake.models import ArrearsCase, ArrearsContactAttempt, ArrearsReport, ArrearsSettings, Result
+from tenancy import shared_cache
 from tenancy.models import Covenant, Municipality, Supplier
 from tenancy.new_work import announce_new_work
 from tenancy.suppliers import covenant_cache_key
 
-from . import matching, portable, rules
+from . import matching, portable, rules, store
 from .validation import FieldError, ReportInput, validate_report
 
 Status = ArrearsReport.Status
@@ -77,8 +76,8 @@ COVENANT_CACHE_SECONDS = 30
 def active_covenant_municipalities(*, supplier: Supplier, day: dt.date) -> dict[str, int]:
     """Return {municipality code: id} of the municipalities the supplier has an active covenant with."""
     # Cached briefly: a single-report client asks this on every request. Covenant changes clear it
-    # (tenancy.suppliers); a shared cache makes that immediate for every process.
-    return cache.get_or_set(
+    # (tenancy.suppliers); through a shared cache every process sees that within seconds.
+    return shared_cache.get_or_set(
         covenant_cache_key(supplier_id=supplier.pk, day=day),
         lambda: dict(
             Covenant.objects.active_on(day)
@@ -86,6 +85,7 @@ def active_covenant_municipalities(*, supplier: Supplier, day: dt.date) -> dict[
             .values_list("municipality__code", "municipality_id")
         ),
         timeout=COVENANT_CACHE_SECONDS,
+        local=True,
     )
 
 
@@ -99,168 +99,114 @@ def receive_arrears_reports(
     accepted: list[_Accepted] = []
     seen: set[str] = set()
     secret = settings.SECRET_KEY
-    for index, data in enumerate(reports):
-        item_pointer = "" if single else f"/{index}"  # JSON pointers into the request body
-        report, errors = validate_report(data, pointer=item_pointer, today=today)
-        reference = data.get("reference", "") if isinstance(data, dict) else ""
-        outcome = ReportOutcome(
-            index=index, reference=str(reference), outcome=Outcome.REJECTED, errors=errors
-        )
-        outcomes.append(outcome)
-        if report is None:
-            continue
-        if report.reference in seen:
-            outcome.errors = [
-                FieldError(
-                    f"{item_pointer}/reference",
-                    "This reference occurs twice in the request.",
-                    code="duplicate",
-                )
-            ]
-            continue
-        seen.add(report.reference)
-        municipality_id = covenants.get(report.municipality_code)
-        if municipality_id is None:
-            outcome.errors = [
-                FieldError(
-                    f"{item_pointer}/municipality_code",
-                    f"No active covenant with municipality {report.municipality_code}.",
-                    code="no_covenant",
-                )
-            ]
-            continue
-        person = matching.person_key(
-            bsn=report.bsn,
-            birth_date=report.birth_date,
-            postcode=report.postcode,
-            house_number=report.house_number,
-            house_number_suffix=report.house_number_suffix,
-            last_name=report.last_name,
-        )
-        household = matching.household_key(
-            postcode=report.postcode,
-            house_number=report.house_number,
-            house_number_suffix=report.house_number_suffix,
-        )
-        person_key = matching.hashed(person, secret=secret)
-        household_key = matching.hashed(household, secret=secret)
-        accepted.append(
-            _Accepted(
-                index=index,
-                report=report,
-                municipality_id=municipality_id,
-                partner_type=report.partner_type or supplier.partner_type,
-                person_key=person_key,
-                household_key=household_key,
-                group_key=household_key or person_key,
-                pointer=item_pointer,
+    with store.report_writer(supplier_id=supplier.pk, single=single) as writer:
+        for index, data in enumerate(reports):
+            item_pointer = "" if single else f"/{index}"  # JSON pointers into the request body
+            report, errors = validate_report(data, pointer=item_pointer, today=today)
+            reference = data.get("reference", "") if isinstance(data, dict) else ""
+            outcome = ReportOutcome(
+                index=index, reference=str(reference), outcome=Outcome.REJECTED, errors=errors
             )
-        )
+            outcomes.append(outcome)
+            if report is None:
+                continue
+            if report.reference in seen:
+                outcome.errors = [
+                    FieldError(
+                        f"{item_pointer}/reference",
+                        "This reference occurs twice in the request.",
+                        code="duplicate",
+                    )
+                ]
+                continue
+            seen.add(report.reference)
+            municipality_id = covenants.get(report.municipality_code)
+            if municipality_id is None:
+                outcome.errors = [
+                    FieldError(
+                        f"{item_pointer}/municipality_code",
+                        f"No active covenant with municipality {report.municipality_code}.",
+                        code="no_covenant",
+                    )
+                ]
+                continue
+            item = _accept(
+                report, index=index, pointer=item_pointer, municipality_id=municipality_id,
+                supplier=supplier, secret=secret,
+            )  # fmt: skip
+            accepted.append(item)
+            writer.add(_row(item, supplier))
+        # Stored on leaving the block, which is still inside the transaction of a bulk request.
     if accepted:
-        _store(supplier=supplier, accepted=accepted, outcomes=outcomes)
+        _record_outcomes(accepted=accepted, outcomes=outcomes, stored=writer.stored)
     return outcomes
 
 
-REPORT_COLUMNS = (
-    "municipality_id",
-    "supplier_id",
-    "reference",
-    "partner_type",
-    "crisis",
-    "warm_handover",
-    "amount",
-    "arrears_since",
-    "signal_date",
-    "bsn",
-    "initials",
-    "prefix",
-    "last_name",
-    "birth_date",
-    "street",
-    "house_number",
-    "house_number_suffix",
-    "postcode",
-    "city",
-    "person_key",
-    "household_key",
-)
-COLUMN_TYPES = {
-    "municipality_id": "bigint",
-    "supplier_id": "bigint",
-    "crisis": "boolean",
-    "warm_handover": "boolean",
-    "amount": "numeric",
-    "arrears_since": "date",
-    "signal_date": "date",
-    "birth_date": "date",
-}
-# Data fields a retry under the same reference may change; status, case and history stay.
-UPDATABLE_COLUMNS = [
-    column for column in REPORT_COLUMNS if column not in ("municipality_id", "supplier_id", "reference")
-]
+def _accept(
+    report: ReportInput, *, index: int, pointer: str, municipality_id: int, supplier: Supplier, secret: str
+) -> _Accepted:
+    person = matching.person_key(
+        bsn=report.bsn,
+        birth_date=report.birth_date,
+        postcode=report.postcode,
+        house_number=report.house_number,
+        house_number_suffix=report.house_number_suffix,
+        last_name=report.last_name,
+    )
+    household = matching.household_key(
+        postcode=report.postcode,
+        house_number=report.house_number,
+        house_number_suffix=report.house_number_suffix,
+    )
+    person_key = matching.hashed(person, secret=secret)
+    household_key = matching.hashed(household, secret=secret)
+    return _Accepted(
+        index=index,
+        report=report,
+        municipality_id=municipality_id,
+        partner_type=report.partner_type or supplier.partner_type,
+        person_key=person_key,
+        household_key=household_key,
+        group_key=household_key or person_key,
+        pointer=pointer,
+    )
 
 
-def _upsert_sql() -> str:
-    table = ArrearsReport._meta.db_table
-    columns = ", ".join(REPORT_COLUMNS)
-    record = ", ".join(f"{column} {COLUMN_TYPES.get(column, 'text')}" for column in REPORT_COLUMNS)
-    updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in UPDATABLE_COLUMNS)
-    # The rows travel as one JSON document: serialising 10,000 rows in C beats adapting arrays per value.
-    # xmax = 0 only for a row this statement inserted: that tells created from updated in one round trip.
-    # The WHERE keeps a reference bound to its first municipality; such a row returns nothing.
-    return f"""
-        INSERT INTO {table} ({columns}, status, result, is_repeat, withdraw_reason,
-                             status_changed_at, created_at, updated_at)
-        SELECT {columns}, 'received', '', false, '', now(), now(), now()
-        FROM jsonb_to_recordset(%s::jsonb) AS x({record})
-        ON CONFLICT (supplier_id, reference) DO UPDATE SET {updates}, updated_at = now()
-        WHERE {table}.municipality_id = EXCLUDED.municipality_id
-        RETURNING id, reference, (xmax = 0) AS created, case_id, status, result
-    """
+# Re-exported: the column lists belong to the store, tests and `portable` read them here.
+REPORT_COLUMNS = store.REPORT_COLUMNS
+UPDATABLE_COLUMNS = store.UPDATABLE_COLUMNS
 
 
-UPSERT_SQL = _upsert_sql()
-
-
-def _row(item: _Accepted, supplier: Supplier) -> list:
+def _row(item: _Accepted, supplier: Supplier) -> dict:
     report = item.report
-    return [
-        item.municipality_id,
-        supplier.pk,
-        report.reference,
-        item.partner_type,
-        report.is_crisis,
-        report.is_warm_handover,
-        str(report.amount),
-        report.arrears_since.isoformat(),
-        report.signal_date.isoformat(),
-        report.bsn,
-        report.initials,
-        report.prefix,
-        report.last_name,
-        report.birth_date.isoformat() if report.birth_date else None,
-        report.street,
-        report.house_number,
-        report.house_number_suffix,
-        report.postcode,
-        report.city,
-        item.person_key,
-        item.household_key,
-    ]
+    return {
+        "municipality_id": item.municipality_id,
+        "supplier_id": supplier.pk,
+        "reference": report.reference,
+        "partner_type": item.partner_type,
+        "crisis": report.is_crisis,
+        "warm_handover": report.is_warm_handover,
+        "amount": str(report.amount),
+        "arrears_since": report.arrears_since.isoformat(),
+        "signal_date": report.signal_date.isoformat(),
+        "bsn": report.bsn,
+        "initials": report.initials,
+        "prefix": report.prefix,
+        "last_name": report.last_name,
+        "birth_date": report.birth_date.isoformat() if report.birth_date else None,
+        "street": report.street,
+        "house_number": report.house_number,
+        "house_number_suffix": report.house_number_suffix,
+        "postcode": report.postcode,
+        "city": report.city,
+        "person_key": item.person_key,
+        "household_key": item.household_key,
+    }
 
 
-def _store(*, supplier: Supplier, accepted: list[_Accepted], outcomes: list[ReportOutcome]) -> None:
-    # PostgreSQL: one statement, atomic on its own: concurrent retries of one reference meet in the
-    # unique key. Elsewhere one transaction (SQLite serialises writers); there a retry racing the
-    # first insert fails on the unique key instead of updating: fine for the embedded setup.
-    rows = [dict(zip(REPORT_COLUMNS, _row(item, supplier), strict=True)) for item in accepted]
-    if _on_postgresql():
-        with connection.cursor() as cursor:
-            cursor.execute(UPSERT_SQL, [json.dumps(rows)])
-            stored = {row[1]: row for row in cursor.fetchall()}
-    else:
-        stored = portable.upsert_reports(supplier_id=supplier.pk, rows=rows, updatable=UPDATABLE_COLUMNS)
-
+def _record_outcomes(
+    *, accepted: list[_Accepted], outcomes: list[ReportOutcome], stored: dict[str, store.StoredRow]
+) -> None:
     touched_cases: set[int] = set()
     any_created = False
     for item in accepted:
@@ -298,13 +244,13 @@ def _enqueue_assessment() -> None:
     """
     from . import tasks  # tasks imports this module
 
-    if cache.add("arrears:assessment-queued", True, timeout=ASSESSMENT_DELAY_SECONDS):
+    if shared_cache.add_in_process("arrears:assessment-queued", timeout=ASSESSMENT_DELAY_SECONDS):
         try:
             tasks.assess_arrears_reports.apply_async(countdown=ASSESSMENT_DELAY_SECONDS)
         except KombuOperationalError:
             # The reports are stored; the supplier must not see an error for them. The beat
             # schedule's minutely run assesses them once the broker is back.
-            cache.delete("arrears:assessment-queued")
+            shared_cache.delete_in_process("arrears:assessment-queued")
             logger.warning("arrears assessment not queued: broker unreachable")
 
 

@@ -9,11 +9,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from stdnum.nl import bsn as bsn_number
-
 from .ddas import EnumSignaalpartner
 
 MAX_AMOUNT = Decimal("99999999.99")
+CENT = Decimal("0.01")
 TEXT_LIMITS = {
     "initials": 20,
     "prefix": 20,
@@ -94,6 +93,12 @@ class _Collector:
 
     def text(self, name: str, *, required: bool = False, limit: int = 200) -> str:
         value = self.data.get(name)
+        if value.__class__ is str and value:  # the common case first: 10,000 reports x 14 fields
+            value = value.strip()
+            if len(value) > limit:
+                self.error(name, f"At most {limit} characters.")
+                return ""
+            return value
         if value is None or value == "":
             if required:
                 self.error(name, "This field is required.")
@@ -133,9 +138,20 @@ def validate_report(
     """Return the report as typed values, or the errors that prevent that."""
     if not isinstance(data, dict):
         return None, [FieldError(pointer, "Must be an object.")]
+    plain = _plain_report(data, today)
+    if plain is not None:
+        return plain, []
+    return validate_fully(data, pointer=pointer, today=today)
+
+
+def validate_fully(
+    data: dict, *, pointer: str, today: dt.date
+) -> tuple[ReportInput | None, list[FieldError]]:
+    """Check every field and word every error; what `validate_report` does for an unusual report."""
     check = _Collector(data, pointer)
-    for name in sorted(set(data) - FIELDS):
-        check.error(name, "Unknown field.")
+    if not FIELDS.issuperset(data):
+        for name in sorted(set(data) - FIELDS):
+            check.error(name, "Unknown field.")
 
     reference = check.text("reference", required=True, limit=100)
     if reference and not REFERENCE_PATTERN.fullmatch(reference):
@@ -159,7 +175,7 @@ def validate_report(
         check.error("arrears_since", "Must not be after signal_date.")
 
     bsn = check.text("bsn", limit=9)
-    if bsn and not (bsn.isdigit() and len(bsn) in (8, 9) and bsn_number.is_valid(bsn.zfill(9))):
+    if bsn and not is_valid_bsn(bsn):
         check.error("bsn", "Must be a valid BSN (9 digits, eleven test).")
     bsn = bsn.zfill(9) if bsn else ""
 
@@ -201,6 +217,135 @@ def validate_report(
     )
 
 
+def _plain_report(data: dict, today: dt.date) -> ReportInput | None:
+    """The fast path: a report without anything to strip, convert or object to, else None.
+
+    Most reports of a bulk request look like this; they skip the collector's bookkeeping. Whatever
+    this passes, the full validation below passes with the same values (a property test holds the
+    two together); everything else goes there and gets its messages.
+    """
+    if not FIELDS.issuperset(data):
+        return None
+    get = data.get
+    reference = get("reference")
+    if reference.__class__ is not str or not REFERENCE_PATTERN.fullmatch(reference):
+        return None
+    code = get("municipality_code")
+    if code.__class__ is not str or len(code) > 6:
+        return None
+    match = MUNICIPALITY_PATTERN.fullmatch(code.upper())
+    if match is None:
+        return None
+    partner_type = get("partner_type")
+    if partner_type == "":
+        partner_type = None
+    elif partner_type is not None and (
+        partner_type.__class__ is not str or partner_type not in PARTNER_TYPES
+    ):
+        return None
+    amount = _plain_amount(get("amount"))
+    arrears_since = _plain_date(get("arrears_since"))
+    signal_date = _plain_date(get("signal_date"))
+    if (
+        amount is None
+        or arrears_since is None
+        or signal_date is None
+        or signal_date > today + dt.timedelta(days=1)
+        or arrears_since > signal_date
+    ):
+        return None
+    bsn = get("bsn")
+    if bsn is None or bsn == "":
+        bsn = ""
+    elif bsn.__class__ is not str or not is_valid_bsn(bsn):
+        return None
+    else:
+        bsn = bsn.zfill(9)
+    birth_date = get("birth_date")
+    if birth_date is None or birth_date == "":
+        if not bsn:
+            return None
+        birth_date = None
+    else:
+        birth_date = _plain_date(birth_date)
+        if birth_date is None or birth_date > today:
+            return None
+    postcode = get("postcode")
+    if postcode is None or postcode == "":
+        if not bsn:
+            return None
+        postcode = ""
+    else:
+        if postcode.__class__ is not str or len(postcode) > 7:
+            return None
+        postcode_match = POSTCODE_PATTERN.fullmatch(postcode.upper())
+        if postcode_match is None:
+            return None
+        postcode = "".join(postcode_match.groups())
+    house_number = get("house_number")
+    if house_number is None or house_number == "":
+        if not bsn:
+            return None
+        house_number = ""
+    elif house_number.__class__ is not str or not HOUSE_NUMBER_PATTERN.fullmatch(house_number):
+        return None
+    texts = {}
+    for name, limit in TEXT_LIMITS.items():
+        value = get(name)
+        if value is None or value == "":
+            if name == "last_name" and not bsn:
+                return None
+            value = ""
+        elif value.__class__ is not str:
+            return None
+        else:
+            value = value.strip()
+            if len(value) > limit:
+                return None
+        texts[name] = value
+    is_crisis = get("crisis", False)
+    is_warm_handover = get("warm_handover", False)
+    if is_crisis.__class__ is not bool or is_warm_handover.__class__ is not bool:
+        return None
+    return ReportInput(
+        reference=reference,
+        municipality_code=match.group(1),
+        partner_type=partner_type,
+        is_crisis=is_crisis,
+        is_warm_handover=is_warm_handover,
+        amount=amount,
+        arrears_since=arrears_since,
+        signal_date=signal_date,
+        bsn=bsn,
+        birth_date=birth_date,
+        postcode=postcode,
+        house_number=house_number,
+        **texts,
+    )
+
+
+def _plain_amount(value: object) -> Decimal | None:
+    if value.__class__ is not str:
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+        return None
+    rounded = amount.quantize(CENT)
+    return rounded if amount == rounded else None
+
+
+def _plain_date(value: object) -> dt.date | None:
+    if value.__class__ is not str or len(value) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def _amount(check: _Collector) -> Decimal | None:
     value = check.data.get("amount")
     if value is None or value == "":
@@ -217,10 +362,11 @@ def _amount(check: _Collector) -> Decimal | None:
     if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
         check.error("amount", "Must be between 0 and 99999999.99.")
         return None
-    if amount != amount.quantize(Decimal("0.01")):
+    rounded = amount.quantize(CENT)
+    if amount != rounded:
         check.error("amount", "At most 2 decimals.")
         return None
-    return amount.quantize(Decimal("0.01"))
+    return rounded
 
 
 def _house_number(check: _Collector, *, required: bool) -> str:
@@ -235,3 +381,20 @@ def _house_number(check: _Collector, *, required: bool) -> str:
         check.error("house_number", "Must be a house number of 1 to 5 digits.")
         return ""
     return value.strip()
+
+
+_DIGITS = frozenset("0123456789")
+
+
+def is_valid_bsn(value: str) -> bool:
+    """The BSN eleven test on 8 or 9 ASCII digits (a leading zero may be left off).
+
+    The same answer as python-stdnum's `nl.bsn.is_valid` on such input, at a fraction of its cost.
+    """
+    if len(value) not in (8, 9) or not _DIGITS.issuperset(value):
+        return False
+    number = value.zfill(9)
+    if number == "000000000":
+        return False
+    a, b, c, d, e, f, g, h, i = number.encode()  # ASCII codes: digit + 48, weights sum to 43
+    return (9 * a + 8 * b + 7 * c + 6 * d + 5 * e + 4 * f + 3 * g + 2 * h - i - 43 * 48) % 11 == 0

@@ -9,10 +9,12 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from tenancy import tokens
+from tenancy import shared_cache, tokens
 from tenancy.models import ApiToken
+from tenancy.models.suppliers import token_cache_key
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # one write per minute per token, not one per request
+TOKEN_CACHE_SECONDS = 30  # a token lookup per request costs as much as the intake of one report
 logger = logging.getLogger("debtsignal.api.refusals")
 
 
@@ -47,12 +49,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             refuse(request, "malformed authorization header")
             raise exceptions.AuthenticationFailed(_("Give the token as: Authorization: Bearer <token>."))
         key = header[1].decode(errors="replace")
-        token = (
-            ApiToken.objects.usable()
-            .select_related("municipality", "supplier")
-            .filter(key_hash=tokens.hash_key(key))
-            .first()
-        )
+        token = usable_token(key)
         if token is None:
             refuse(request, "unknown, expired or revoked token", prefix=tokens.display_prefix(key))
             raise exceptions.AuthenticationFailed(_("Unknown, expired or revoked token."))
@@ -62,10 +59,31 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+            shared_cache.set(token_cache_key(token.key_hash), token, timeout=TOKEN_CACHE_SECONDS)
         return ApiClient(token), token
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
+
+
+def usable_token(key: str) -> ApiToken | None:
+    """Return the usable token with this key, from the cache when it was used in the last seconds.
+
+    Saving, deleting or revoking a token clears its entry; with a per-process cache (no `CACHE_URL`)
+    other processes may accept a revoked token for at most TOKEN_CACHE_SECONDS more, with Redis for
+    at most `shared_cache.LOCAL_SECONDS`.
+    """
+    key_hash = tokens.hash_key(key)
+    token = shared_cache.get(token_cache_key(key_hash), local=True)
+    if token is not None:
+        return token if token.is_usable else None  # expiry passes while cached
+    token = (
+        ApiToken.objects.usable().select_related("municipality", "supplier").filter(key_hash=key_hash).first()
+    )
+    if token is not None:
+        shared_cache.set(token_cache_key(key_hash), token, timeout=TOKEN_CACHE_SECONDS)
+    return token
 
 
 def client_ip(request: Request) -> str:

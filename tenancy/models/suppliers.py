@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tenancy import shared_cache
+
 from .base import TenantModel, TenantQuerySet
 
 
@@ -137,6 +139,24 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
 
+    # API authentication caches tokens by key hash (tenancy.api.authentication): a change must reach it.
+    def save(self, *args: object, **kwargs: object) -> None:
+        super().save(*args, **kwargs)
+        forget_cached_token(self.key_hash)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        forget_cached_token(self.key_hash)
+        return deleted
+
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+def token_cache_key(key_hash: str) -> str:
+    return f"api-token:{key_hash}"
+
+
+def forget_cached_token(key_hash: str) -> None:
+    shared_cache.delete(token_cache_key(key_hash))
