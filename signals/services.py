@@ -279,6 +279,7 @@ def evaluate_chunk(*, chunk_id: int) -> None:
 
 def _evaluate_chunk(*, chunk_id: int) -> None:
     with transaction.atomic():
+        inputs.chunk_settings()
         chunk = (
             EvaluationChunk.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("run")
