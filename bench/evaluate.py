@@ -288,33 +288,51 @@ def floor(municipality: Municipality) -> float:
 APP_NAME = "bench-evaluate-worker"
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User and system CPU time of these processes (Linux /proc; 0 for a process that is gone)."""
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of one process (Linux /proc), None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def worker_pids(workers: list[subprocess.Popen]) -> list[int]:
-    """The workers' processes and their pool processes, and the database backends they use."""
-    pids = []
-    for worker in workers:
-        pids.append(worker.pid)
-        try:
-            with open(f"/proc/{worker.pid}/task/{worker.pid}/children") as children:
-                pids += [int(pid) for pid in children.read().split()]
-        except OSError:
-            pass
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [APP_NAME])
-        pids += [row[0] for row in cursor.fetchall()]
-    return pids
+class CpuMeter:
+    """CPU seconds the workers and their database backends spend from now on, sampled while the run
+    goes (a backend that closes its connection takes its figure with it); PostgreSQL on this host."""
+
+    def __init__(self, workers: list[subprocess.Popen]) -> None:
+        self.workers = workers
+        self.start: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.backends: set[int] = set()
+        self.sample(first=True)
+
+    def sample(self, first: bool = False) -> None:
+        pids = []
+        for worker in self.workers:
+            pids.append(worker.pid)
+            try:
+                with open(f"/proc/{worker.pid}/task/{worker.pid}/children") as children:
+                    pids += [int(pid) for pid in children.read().split()]
+            except OSError:
+                pass
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [APP_NAME])
+            backends = [row[0] for row in cursor.fetchall()]
+        self.backends.update(backends)
+        for pid in pids + backends:
+            seconds = cpu_seconds(pid)
+            if seconds is not None:
+                self.start.setdefault(pid, seconds if first else 0.0)
+                self.last[pid] = seconds
+
+    def report(self) -> str:
+        used = {pid: self.last[pid] - self.start[pid] for pid in self.last}
+        database = sum(seconds for pid, seconds in used.items() if pid in self.backends)
+        python = sum(used.values()) - database
+        return f"CPU s: {python:.1f} in workers, {database:.1f} in their PostgreSQL backends"
 
 
 def load() -> str:
@@ -345,6 +363,10 @@ def start_workers(count: int) -> list[subprocess.Popen]:
                     f"--queues=celery,bench{number}",
                 ],
                 cwd=ROOT,
+                # Its own session, as a worker deployed on its own (systemd unit, container) has:
+                # Linux shares the CPU fairly between sessions (autogroup), so on a busy machine
+                # workers started in the bench's session would share one session's share.
+                start_new_session=True,
                 env={
                     **os.environ,
                     "DJANGO_SETTINGS_MODULE": "config.settings.base",
@@ -387,26 +409,24 @@ def timed_run(municipality: Municipality, workers: int) -> float:
     app.control.purge()  # tasks left by an interrupted earlier bench
     processes = start_workers(workers)
     try:
-        pids = worker_pids(processes)
-        cpu_before = cpu_seconds(pids)
+        cpu = CpuMeter(processes)
         started = time.perf_counter()
         run = services.start_run(municipality=municipality, period=PERIOD)
         while True:
             run.refresh_from_db()
             if run.status in (EvaluationRun.Status.FINISHED, EvaluationRun.Status.FAILED):
                 break
+            cpu.sample()
             time.sleep(0.05)
         elapsed = time.perf_counter() - started
-        # The backends are known once the run used them (the pool process connects on its first task).
-        pids = sorted(set(pids) | set(worker_pids(processes)))
-        cpu = cpu_seconds(pids) - cpu_before
+        cpu.sample()
     finally:
         stop_workers(processes)
     claimed = (run.started_at - run.created_at).total_seconds() if run.started_at else float("nan")
     print(
         f"{workers} worker(s): {run.debtors_done:,} debtors, {run.signals_found:,} signals, "
         f"{run.chunks.count()} chunks, {elapsed:.1f} s (claimed after {claimed:.2f} s), "
-        f"{cpu:.1f} CPU s in workers and their backends, {load()}",
+        f"{cpu.report()}, {load()}",
         flush=True,
     )
     return elapsed
