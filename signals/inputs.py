@@ -50,17 +50,20 @@ def queries(
     month = rules.month_number(period)
     municipality = sql.Literal(municipality_id)
     return {
-        # Driven from the debtors in the BSN range, each snapshot fetched through its unique index:
-        # a plain join lets the planner scan every snapshot of the municipality for each chunk
-        # (`OFFSET 0` keeps the lateral subquery from being flattened into such a join).
+        # Driven from the debtors in the BSN range, the snapshots of M-1 and M of each fetched by one
+        # probe of the unique index: a plain join lets the planner scan every snapshot of the
+        # municipality for each chunk (the unique key leaves at most one row per period to `max`).
         "debtors": sql.SQL(
-            "SELECT d.id AS debtor_id, d.bsn, s.category, s.known_income,"
-            " (SELECT p.category FROM {snapshot} p WHERE p.municipality_id = {municipality}"
-            " AND p.debtor_id = d.id AND p.period = {previous}) AS previous_category,"
+            "SELECT d.id AS debtor_id, d.bsn, s.category, s.known_income, s.previous_category,"
             " d.first_period < {period} AS in_earlier_file"
-            " FROM {debtor} d CROSS JOIN LATERAL (SELECT category, known_income FROM {snapshot} s"
-            " WHERE s.municipality_id = {municipality} AND s.debtor_id = d.id AND s.period = {period} OFFSET 0) s"
-            " WHERE d.municipality_id = {municipality} AND {range}"
+            " FROM {debtor} d CROSS JOIN LATERAL (SELECT"
+            " max(s.category) FILTER (WHERE s.period = {period}) AS category,"
+            " max(s.known_income) FILTER (WHERE s.period = {period}) AS known_income,"
+            " max(s.category) FILTER (WHERE s.period = {previous}) AS previous_category,"
+            " bool_or(s.period = {period}) AS in_file"
+            " FROM {snapshot} s WHERE s.municipality_id = {municipality} AND s.debtor_id = d.id"
+            " AND s.period >= {previous} AND s.period <= {period}) s"
+            " WHERE d.municipality_id = {municipality} AND {range} AND s.in_file"
         ).format(
             snapshot=sql.Identifier(DebtorSnapshot._meta.db_table),
             debtor=sql.Identifier(Debtor._meta.db_table),
