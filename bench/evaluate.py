@@ -106,7 +106,6 @@ def generate(municipality: Municipality, debtors: int) -> None:
                 "last_name": np.full(debtors, "Benchmark"),
                 "birth_date": np.full(debtors, "1980-01-01"),
                 "first_period": first_period,
-                "last_period": np.full(debtors, str(PERIOD)),
             }
         ),
     )

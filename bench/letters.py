@@ -106,7 +106,6 @@ def make_items(count: int):  # type: ignore[no-untyped-def]
             last_name=f"Dijk{number}",
             birth_date=datetime.date(1975, 1, 1),
             first_period=datetime.date(2024, 1, 1),
-            last_period=period,
         )
         for number in range(count)
     )

@@ -78,7 +78,7 @@ def debtor_list(request: HttpRequest) -> HttpResponse:
         debtors = debtors.filter(Q(debtor_ref=query) | Q(last_name__istartswith=query))
     else:
         debtors = debtors.none()  # no browsing through everyone: search for a person
-    page = Paginator(debtors, 50).get_page(request.GET.get("page"))
+    page = Paginator(debtors.with_latest_period(), 50).get_page(request.GET.get("page"))
     return render(request, "intake/debtor_list.html", {"page": page, "query": query})
 
 

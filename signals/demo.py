@@ -47,7 +47,6 @@ def add_showcase_debtors(*, municipality: Municipality, period: date) -> None:
             last_name=f"Voorbeeld {number}",
             birth_date=date(1985, 1, number),
             first_period=previous,
-            last_period=period,
         )
         for snapshot_period in (previous, period):
             snapshots.append(

@@ -26,11 +26,22 @@ class StartRunForm(forms.Form):
     rerun = forms.BooleanField(label=_("Evaluate again if this period was evaluated before"), required=False)
 
 
-class ExclusionForm(forms.Form):
-    debtor_ref = forms.CharField(label=_("Debtor number"), max_length=50)
+class ExclusionChangeForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
     starts_on = forms.DateField(label=_("Starts on"))
     ends_on = forms.DateField(label=_("Ends on"))
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
+            self.add_error("ends_on", _("The end date lies before the start date."))
+        return cleaned
+
+
+class ExclusionForm(ExclusionChangeForm):
+    debtor_ref = forms.CharField(label=_("Debtor number"), max_length=50)
+
+    field_order = ["debtor_ref", "reason", "starts_on", "ends_on"]
 
     def __init__(self, *args, municipality: Municipality, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -42,9 +53,3 @@ class ExclusionForm(forms.Form):
         if debtor is None:
             raise forms.ValidationError(_("There is no debtor with this number."))
         return debtor
-
-    def clean(self):  # type: ignore[no-untyped-def]
-        cleaned = super().clean()
-        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
-            self.add_error("ends_on", _("The end date lies before the start date."))
-        return cleaned

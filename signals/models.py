@@ -138,3 +138,43 @@ class DebtorExclusion(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.debtor_id} until {self.ends_on}"
+
+
+class WhatIf(TenantModel):
+    """One what-if of changed thresholds: counted by a task, polled by the threshold screen."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+        FAILED = "failed", _("failed")
+
+    profile = models.ForeignKey("thresholds.ThresholdProfile", on_delete=models.CASCADE, related_name="+")
+    period = models.DateField(_("period"))
+    thresholds = models.JSONField(help_text=_("the proposed threshold profiles, per category"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    debtors_total = models.PositiveIntegerField(default=0)
+    debtors_done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True, help_text=_("signals per type with the new values"))
+    actual_counts = models.JSONField(default=dict, blank=True, help_text=_("stored signals per type"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.profile_id} {self.period:%Y-%m} {self.status}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.FINISHED, self.Status.FAILED)
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.debtors_total:
+            return 100 if self.status == self.Status.FINISHED else 0
+        return min(100, round(100 * self.debtors_done / self.debtors_total))

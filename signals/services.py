@@ -6,16 +6,16 @@ import json
 import logging
 import os
 from collections import Counter
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from intake.models import ArrearsCase, DebtorSnapshot, IncomeRecord, VehicleRecord
 from tenancy.models import Municipality
@@ -106,8 +106,29 @@ def months_back(thresholds: dict[str, rules.Thresholds]) -> int:
 # Starting and resuming --------------------------------------------------------------------------
 
 
-def _enqueue(task: Any, *args: Any) -> None:
-    transaction.on_commit(partial(task.delay, *args))
+STALLED_RUN_MINUTES = 10
+
+
+def _enqueue(messages: list[tuple[Any, int]]) -> None:
+    """Queue (task, id) messages once the transaction commits; a broker outage leaves the run stalled.
+
+    Nothing is lost: the run and its pending chunks are rows, and `resume_stalled_runs` (beat)
+    queues them again. The first failure stops the rest, which would only wait for the broker too.
+    """
+
+    def publish() -> None:
+        for task, object_id in messages:
+            try:
+                task.delay(object_id)
+            except KombuOperationalError:
+                logger.warning(
+                    "%s %s not queued: broker unreachable; the stalled-run sweep queues it again",
+                    task.name,
+                    object_id,
+                )
+                return
+
+    transaction.on_commit(publish)
 
 
 @transaction.atomic
@@ -128,18 +149,38 @@ def start_run(*, municipality: Municipality, period: date, rerun: bool = False) 
         run.message = ""
         run.finished_at = None
         run.save(update_fields=["status", "debtors_done", "message", "finished_at"])
-    _enqueue(tasks.run_evaluation, run.pk)
+    _enqueue([(tasks.run_evaluation, run.pk)])
     return run
 
 
 def resume_run(*, run: EvaluationRun) -> int:
     """Enqueue every chunk of a running run that is not done yet (after a killed worker); safe twice."""
     pending = list(run.chunks.filter(status=EvaluationChunk.Status.PENDING).values_list("pk", flat=True))
-    for chunk_id in pending:
-        _enqueue(tasks.evaluate_chunk, chunk_id)
+    _enqueue([(tasks.evaluate_chunk, chunk_id) for chunk_id in pending])
     if not pending and run.status == EvaluationRun.Status.RUNNING:
-        _enqueue(tasks.finish_run, run.pk)
+        _enqueue([(tasks.finish_run, run.pk)])
     return len(pending)
+
+
+def resume_stalled_runs(*, now: datetime | None = None) -> int:
+    """Queue again the work of runs that made no progress for a while (their messages were lost).
+
+    A pending run whose claim never came is queued again; a running run without a finished chunk
+    lately gets its pending chunks queued again. Both are safe twice: the claim and the chunk lock
+    let only one worker do each piece.
+    """
+    cutoff = (now or timezone.now()) - timedelta(minutes=STALLED_RUN_MINUTES)
+    resumed = 0
+    for run in EvaluationRun.objects.filter(status=EvaluationRun.Status.PENDING, created_at__lt=cutoff):
+        _enqueue([(tasks.run_evaluation, run.pk)])  # outside a transaction: queued right away
+        resumed += 1
+    running = EvaluationRun.objects.filter(
+        status=EvaluationRun.Status.RUNNING, started_at__lt=cutoff
+    ).exclude(chunks__finished_at__gte=cutoff)
+    for run in running:
+        resume_run(run=run)
+        resumed += 1
+    return resumed
 
 
 def due_period(*, municipality: Municipality) -> date | None:
@@ -535,15 +576,24 @@ def last_evaluated_period(*, municipality: Municipality) -> date | None:
 
 
 def what_if_counts(
-    *, municipality: Municipality, period: date, thresholds: dict[str, rules.Thresholds]
+    *,
+    municipality: Municipality,
+    period: date,
+    thresholds: dict[str, rules.Thresholds],
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """Return per signal type how many signals these thresholds produce for `period`, storing nothing."""
     counts: Counter[str] = Counter()
-    for bsns, _count in plan_chunks(municipality_id=municipality.pk, period=period, size=chunk_size()):
+    planned = plan_chunks(municipality_id=municipality.pk, period=period, size=chunk_size())
+    total, done = sum(count for _bsns, count in planned), 0
+    for bsns, count in planned:
         found, _bsns = evaluate_range(
             municipality_id=municipality.pk, period=period, bsns=bsns, thresholds=thresholds
         )
         counts.update(signal.type.value for signal in found)
+        done = min(total, done + count)  # the plan's counts are estimates above EXACT_PLAN_LIMIT
+        if on_progress is not None:
+            on_progress(done, total)
     return {signal_type: counts.get(signal_type, 0) for signal_type in rules.SignalType}
 
 

@@ -3,6 +3,7 @@ import csv
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,9 +13,9 @@ from tenancy.models import Role
 from thresholds.forms import SIGNAL_TYPE_LABELS, ThresholdProfileForm
 from thresholds.models import ThresholdProfile
 
-from . import rules, services
-from .forms import ExclusionForm, StartRunForm
-from .models import DebtorExclusion, EvaluationRun, Signal, SignalType
+from . import exclusions, services, what_if
+from .forms import ExclusionChangeForm, ExclusionForm, StartRunForm
+from .models import DebtorExclusion, EvaluationRun, Signal, SignalType, WhatIf
 
 RUN_READERS = (Role.ADMINISTRATOR, Role.MANAGER)
 
@@ -116,38 +117,33 @@ def signal_detail(request: HttpRequest, signal_id: int) -> HttpResponse:
 @require_POST
 @role_required(Role.ADMINISTRATOR)
 def threshold_preview(request: HttpRequest, profile_id: int) -> HttpResponse:
-    """Show what changed thresholds would have produced for the last evaluated period; save nothing."""
+    """Start counting what changed thresholds would have given for the last evaluated period; save nothing."""
     profile = get_owned_or_404(ThresholdProfile, request, pk=profile_id)
     form = ThresholdProfileForm(request.POST, profile=profile)
     context: dict = {"profile": profile, "form": form}
-    period = services.last_evaluated_period(municipality=request.municipality)  # type: ignore[attr-defined]
     if not form.is_valid():
         return render(request, "thresholds/profile_form.html", context, status=400)
-    if period is None:
+    started = what_if.start_what_if(profile=profile, values=form.cleaned_data, user=request.user)
+    if started is None:
         context["no_period"] = True
     else:
-        values = form.cleaned_data
-        thresholds = services.current_thresholds(municipality=request.municipality)  # type: ignore[attr-defined]
-        thresholds[profile.category] = rules.Thresholds(
-            income=values["income_threshold"],
-            rise_abs=values["rise_abs"],
-            rise_pct=values["rise_pct"],
-            persistence=values["persistence_months"],
-            look_back=values["lookback_months"],
-            vow_norm=values["vow_norm"],
-            assets=values["asset_threshold"],
-            vehicle_value=values["vehicle_threshold"],
-            enabled=frozenset(rules.SignalType(t) for t in values["enabled_signal_types"]),
-        )
-        new = services.what_if_counts(municipality=request.municipality, period=period, thresholds=thresholds)  # type: ignore[attr-defined]
-        actual = services.stored_counts_per_type(municipality=request.municipality, period=period)  # type: ignore[attr-defined]
-        context["preview"] = {
-            "period": period,
-            "rows": [
-                {"type": t, "label": SIGNAL_TYPE_LABELS[t], "actual": actual[t], "new": new[t]} for t in new
-            ],
-        }
+        started.refresh_from_db()  # without a broker the task has run in-process already
+        context.update(what_if_context(started))
     return render(request, "thresholds/profile_form.html", context)
+
+
+def what_if_context(job: WhatIf) -> dict:
+    rows = [
+        {"type": t, "label": SIGNAL_TYPE_LABELS[t], "actual": job.actual_counts[t], "new": job.counts[t]}
+        for t in job.counts
+    ]
+    return {"what_if": job, "preview": {"period": job.period, "rows": rows}}
+
+
+@role_required(Role.ADMINISTRATOR)
+def what_if_detail(request: HttpRequest, what_if_id: int) -> HttpResponse:
+    job = get_owned_or_404(WhatIf, request, pk=what_if_id)
+    return render(request, "thresholds/_what_if.html", what_if_context(job))
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -155,20 +151,53 @@ def exclusion_list(request: HttpRequest) -> HttpResponse:
     municipality = request.municipality  # type: ignore[attr-defined]
     form = ExclusionForm(request.POST or None, municipality=municipality)
     if request.method == "POST" and form.is_valid():
-        DebtorExclusion.objects.create(
+        exclusions.add_exclusion(
             municipality=municipality,
             debtor=form.cleaned_data["debtor_ref"],
             reason=form.cleaned_data["reason"],
             starts_on=form.cleaned_data["starts_on"],
             ends_on=form.cleaned_data["ends_on"],
-            created_by=request.user,  # type: ignore[misc]
+            user=request.user,
+            request=request,
         )
         messages.success(request, _("The debtor is excluded from signals."))
         return redirect("signals:exclusion-list")
-    exclusions = DebtorExclusion.objects.for_municipality(municipality).select_related("debtor")
+    listed = DebtorExclusion.objects.for_municipality(municipality).select_related("debtor")
     return render(
         request,
         "signals/exclusion_list.html",
-        {"form": form, "exclusions": exclusions},
+        {"form": form, "exclusions": listed, "today": timezone.localdate()},
         status=400 if form.is_bound else 200,
     )
+
+
+@role_required(Role.ADMINISTRATOR)
+def exclusion_edit(request: HttpRequest, exclusion_id: int) -> HttpResponse:
+    exclusion = get_owned_or_404(DebtorExclusion.objects.select_related("debtor"), request, pk=exclusion_id)
+    initial = {name: getattr(exclusion, name) for name in exclusions.EDITABLE_FIELDS}
+    form = ExclusionChangeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changed = exclusions.change_exclusion(
+            exclusion=exclusion, values=form.cleaned_data, user=request.user, request=request
+        )
+        messages.success(request, _("The exclusion is changed.") if changed else _("Nothing changed."))
+        return redirect("signals:exclusion-list")
+    return render(
+        request,
+        "signals/exclusion_form.html",
+        {"form": form, "exclusion": exclusion},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def exclusion_end(request: HttpRequest, exclusion_id: int) -> HttpResponse:
+    exclusion = get_owned_or_404(DebtorExclusion.objects.select_related("debtor"), request, pk=exclusion_id)
+    if exclusions.end_exclusion(
+        exclusion=exclusion, today=timezone.localdate(), user=request.user, request=request
+    ):
+        messages.success(request, _("The exclusion ends today."))
+    else:
+        messages.info(request, _("This exclusion had already ended."))
+    return redirect("signals:exclusion-list")

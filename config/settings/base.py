@@ -184,6 +184,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "intake.arrears.tasks.assess_arrears_reports",
         "schedule": crontab(minute="*"),
     },
+    "requeue-pending-deliveries": {
+        "task": "intake.tasks.requeue_pending_deliveries",
+        "schedule": crontab(minute="*/5"),  # deliveries whose import message never reached a worker
+    },
+    "resume-stalled-evaluation-runs": {
+        "task": "signals.tasks.resume_stalled_runs",
+        "schedule": crontab(minute="*/5"),  # runs whose chunk messages were lost with the broker
+    },
     "requeue-pending-letter-batches": {
         "task": "reporting.tasks.requeue_pending_letter_batches",
         "schedule": crontab(minute="*/5"),  # batches started while the broker was down
@@ -226,6 +234,7 @@ ANONYMOUS_USER_NAME = None  # no guardian anonymous user: every permission belon
 
 # Filled by each app: defaults of a new municipality and the steps of `manage.py demo_data`.
 MUNICIPALITY_DEFAULTS = [
+    "intake.partitions.create_income_partition",
     "thresholds.services.create_default_thresholds",
     "workbaskets.services.create_default_baskets",
     "reporting.services.create_default_letter_templates",

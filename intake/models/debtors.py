@@ -1,7 +1,20 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tenancy.models import TenantModel
+from tenancy.models import TenantModel, TenantQuerySet
+
+
+class DebtorQuerySet(TenantQuerySet):
+    def with_latest_period(self) -> "DebtorQuerySet":
+        """Annotate `latest_period`: the newest debtor file that contained the debtor."""
+        latest = (
+            DebtorSnapshot.objects.filter(
+                municipality_id=models.OuterRef("municipality_id"), debtor=models.OuterRef("pk")
+            )
+            .order_by("-period")
+            .values("period")[:1]
+        )
+        return self.annotate(latest_period=models.Subquery(latest))
 
 
 class DebtorCategory(models.TextChoices):
@@ -31,10 +44,11 @@ class Debtor(TenantModel):
     last_name = models.CharField(_("last name"), max_length=200)
     birth_date = models.DateField(_("birth date"))
     first_period = models.DateField(_("first period"))
-    last_period = models.DateField(
-        _("last period"), help_text=_("latest debtor file that contained this debtor")
-    )
+    # No `last_period` column: it would change on every row each month and turn a monthly import
+    # into a rewrite of the whole table. The latest snapshot tells it (see `latest_snapshot_period`).
     ended_period = models.DateField(_("ended in period"), null=True, blank=True)
+
+    objects = DebtorQuerySet.as_manager()
 
     class Meta:
         ordering = ["debtor_ref"]
@@ -55,12 +69,21 @@ class DebtorSnapshot(TenantModel):
     """A debtor as the debtor file of one period described them."""
 
     # Bulk table: the composite indexes below start with the municipality, so its own index is not
-    # needed and would only slow down every import.
+    # needed and would only slow down every import. No database constraint on its foreign keys
+    # either: PostgreSQL would queue a deferred check per row and key (three million for a
+    # debtor file); the import writes only ids it has just read, and Django still enforces
+    # PROTECT/CASCADE when rows are deleted.
     municipality = models.ForeignKey(
-        "tenancy.Municipality", on_delete=models.PROTECT, related_name="+", db_index=False
+        "tenancy.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     # No index of its own: (municipality, debtor, period) below serves every lookup by debtor.
-    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="snapshots", db_index=False)
+    debtor = models.ForeignKey(
+        Debtor, on_delete=models.CASCADE, related_name="snapshots", db_index=False, db_constraint=False
+    )
     period = models.DateField(_("period"))
     category = models.CharField(_("category"), max_length=20, choices=DebtorCategory.choices)
     claim_amount = models.DecimalField(_("outstanding claim"), max_digits=12, decimal_places=2)
@@ -84,7 +107,13 @@ class DebtorSnapshot(TenantModel):
     postcode = models.CharField(_("postcode"), max_length=6)
     city = models.CharField(_("city"), max_length=100, blank=True)
     delivery = models.ForeignKey(
-        "intake.Delivery", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "intake.Delivery",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:

@@ -34,6 +34,8 @@ class Delivery(TenantModel):
     rows_done = models.PositiveIntegerField(default=0)
     rows_rejected = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True, help_text=_("new, changed, ended, unchanged"))
+    # Income deliveries: the months the file held, so a later file replaces rows of those months only.
+    periods = models.JSONField(default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -45,7 +45,6 @@ class DebtorFactory(factory.django.DjangoModelFactory):
     last_name = factory.Sequence(lambda n: f"Kanarie{n}")
     birth_date = datetime.date(1980, 2, 1)
     first_period = JUNE
-    last_period = JUNE
 
 
 class DebtorSnapshotFactory(factory.django.DjangoModelFactory):

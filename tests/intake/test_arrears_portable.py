@@ -35,7 +35,6 @@ def test_portable_refresh_recomputes_what_services_computed(huur, energie, gemee
         last_name="Dijk",
         birth_date=dt.date(1985, 6, 15),
         first_period=dt.date(2026, 1, 1),
-        last_period=dt.date(2026, 5, 1),
     )
     receive(huur, report())
     receive(energie, report(reference="E-1", bsn="", last_name="Dijk-Jansen", birth_date="1990-01-01"))

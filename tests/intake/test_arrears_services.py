@@ -244,7 +244,6 @@ def test_case_of_a_welfare_debtor_is_cross_linked(huur, gemeente):
         last_name="Dijk",
         birth_date=dt.date(1985, 6, 15),
         first_period=dt.date(2026, 1, 1),
-        last_period=dt.date(2026, 5, 1),
     )
 
     receive(huur, report())
@@ -262,7 +261,6 @@ def test_debtor_of_another_municipality_is_not_linked(huur):
         last_name="Dijk",
         birth_date=dt.date(1985, 6, 15),
         first_period=dt.date(2026, 1, 1),
-        last_period=dt.date(2026, 5, 1),
     )
 
     receive(huur, report())
@@ -397,7 +395,6 @@ def test_case_is_linked_when_the_person_becomes_a_welfare_debtor_later(huur, gem
         last_name="Dijk",
         birth_date=dt.date(1985, 6, 15),
         first_period=dt.date(2026, 6, 1),
-        last_period=dt.date(2026, 6, 1),
     )
 
     assert services.link_welfare_debtors(municipality=gemeente) == 1

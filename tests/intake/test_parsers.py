@@ -156,6 +156,7 @@ def test_optional_columns_may_be_left_out(tmp_path):
         ("household_type", "samenwonend", Message.HOUSEHOLD),
         ("known_seizure", "misschien", Message.FLAG),
         ("last_name", "x" * 201, Message.TOO_LONG.format(max_length=200)),
+        ("last_name", "Jan\x00sen", Message.CONTROL),
         ("debtor_ref", "", Message.REQUIRED),
     ],
 )

@@ -31,9 +31,9 @@ def state(municipality) -> dict:
     """Everything an import may change, to compare before and after."""
     return {
         "debtors": sorted(
-            Debtor.objects.for_municipality(municipality).values_list(
-                "debtor_ref", "bsn", "last_name", "first_period", "last_period", "ended_period"
-            )
+            Debtor.objects.for_municipality(municipality)
+            .with_latest_period()
+            .values_list("debtor_ref", "bsn", "last_name", "first_period", "latest_period", "ended_period")
         ),
         "snapshots": sorted(
             DebtorSnapshot.objects.for_municipality(municipality).values_list(

@@ -53,7 +53,6 @@ class DebtorFactory(BaseDebtorFactory):
     last_name = factory.Sequence(lambda n: f"Vries{n}")
     birth_date = datetime.date(1980, 5, 17)
     first_period = datetime.date(2025, 1, 1)
-    last_period = PERIOD
 
 
 class DebtorSnapshotFactory(factory.django.DjangoModelFactory):

@@ -95,7 +95,7 @@ def history(municipality):
         (datetime.date(2026, 1, 1), ["900000035"]),
     ):
         for bsn in bsns:
-            debtor = DebtorFactory(municipality=m, ended_period=ended, last_period=ended, bsn=bsn)
+            debtor = DebtorFactory(municipality=m, ended_period=ended, bsn=bsn)
             IncomeRecord.objects.create(
                 municipality=m,
                 bsn=bsn,

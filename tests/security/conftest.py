@@ -3,7 +3,9 @@
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,7 +14,8 @@ import pytest
 
 from tests.conftest import redis_is_up, skip_or_fail
 
-PRIVATE_REDIS_PORT = 8171
+# Configurable so that test runs side by side on one machine each stop only their own server.
+PRIVATE_REDIS_PORT = int(os.environ.get("PRIVATE_REDIS_PORT") or 8171)
 WAIT_SECONDS = 10
 
 
@@ -66,7 +69,7 @@ def _point_celery_at(url: str) -> None:
 
 @pytest.fixture
 def private_redis(settings) -> Iterator[PrivateRedis]:
-    """Our own redis-server on port 8171, with the Celery app pointed at it for this test."""
+    """Our own redis-server (port 8171 by default), with the Celery app pointed at it for this test."""
     if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
         skip_or_fail("redis-server is not installed")
     server = PrivateRedis(PRIVATE_REDIS_PORT)
@@ -103,3 +106,57 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()  # the arrears assessment marker of an earlier test would skip queueing (and its warning)
+
+
+def database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker_process(private_redis, settings, tmp_path):
+    """start(**env) -> a context manager running a real `celery worker` process on the private Redis.
+
+    The process shares the test database (PostgreSQL only) and, through MEDIA_ROOT on disk, the
+    delivered files. It is stopped with SIGTERM, or killed with its process group if it hangs.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker process shares the test database: PostgreSQL only (SQLite's is in memory)")
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+
+    @contextlib.contextmanager
+    def start(**env: str) -> Iterator[subprocess.Popen]:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1", "--without-gossip",
+             "--without-mingle", "--without-heartbeat", "--loglevel=WARNING", "--hostname=faults@%h"],
+            cwd=settings.BASE_DIR,
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "config.settings.base",  # files on disk, not in memory
+                "DATABASE_URL": database_url(),
+                "CELERY_BROKER_URL": private_redis.url,
+                "CELERY_RESULT_BACKEND": private_redis.url,
+                "DEBTSIGNAL_VAR_DIR": str(tmp_path),
+                **env,
+            },
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            yield worker
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait()
+
+    return start

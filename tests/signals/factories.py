@@ -4,7 +4,7 @@ from decimal import Decimal
 import factory
 
 from intake.models import BankBalance, DebtorSnapshot, IncomeRecord, VehicleRecord
-from signals.models import DebtorExclusion, EvaluationRun, Signal
+from signals.models import DebtorExclusion, EvaluationRun, Signal, WhatIf
 from tests.intake.factories import DebtorFactory as BaseDebtorFactory
 from tests.tenancy.factories import MunicipalityFactory
 from thresholds.models import ThresholdProfile
@@ -19,7 +19,6 @@ class DebtorFactory(BaseDebtorFactory):
     last_name = "Jansen"
     birth_date = datetime.date(1980, 5, 1)
     first_period = datetime.date(2025, 1, 1)
-    last_period = JANUARY
 
 
 class DebtorSnapshotFactory(factory.django.DjangoModelFactory):
@@ -120,6 +119,23 @@ class DebtorExclusionFactory(factory.django.DjangoModelFactory):
     reason = "Schuldhulptraject"
     starts_on = datetime.date(2025, 12, 1)
     ends_on = datetime.date(2026, 6, 30)
+
+
+class WhatIfFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WhatIf
+
+    profile = factory.SubFactory("tests.signals.factories.ThresholdProfileFactory", category="payer")
+    municipality = factory.SelfAttribute("profile.municipality")
+    period = JANUARY
+    thresholds = factory.LazyFunction(dict)
+
+    class Params:
+        finished = factory.Trait(
+            status=WhatIf.Status.FINISHED,
+            counts=factory.LazyFunction(lambda: {"ASSETS": 2}),
+            actual_counts=factory.LazyFunction(lambda: {"ASSETS": 1}),
+        )
 
 
 def debtor_in_period(municipality, *, category="payer", known_income=None, periods=(JANUARY,), **fields):

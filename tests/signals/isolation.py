@@ -2,7 +2,7 @@
 
 from tenancy.models import Municipality
 
-from .factories import DebtorExclusionFactory, EvaluationRunFactory, SignalFactory
+from .factories import DebtorExclusionFactory, EvaluationRunFactory, SignalFactory, WhatIfFactory
 
 
 def make_run(municipality: Municipality) -> int:
@@ -13,7 +13,20 @@ def make_signal(municipality: Municipality) -> int:
     return SignalFactory(debtor__municipality=municipality).pk
 
 
-KWARGS = {"run_id": make_run, "signal_id": make_signal}
+def make_what_if(municipality: Municipality) -> int:
+    return WhatIfFactory(profile__municipality=municipality, finished=True).pk
+
+
+def make_exclusion(municipality: Municipality) -> int:
+    return DebtorExclusionFactory(debtor__municipality=municipality).pk
+
+
+KWARGS = {
+    "run_id": make_run,
+    "signal_id": make_signal,
+    "what_if_id": make_what_if,
+    "exclusion_id": make_exclusion,
+}
 
 
 def seed(municipality: Municipality) -> list[str]:

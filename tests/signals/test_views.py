@@ -4,12 +4,13 @@ import io
 import pytest
 from django.urls import reverse
 
-from signals.models import DebtorExclusion, EvaluationRun
+from signals import tasks
+from signals.models import DebtorExclusion, EvaluationRun, WhatIf
 from tenancy.models import AuditLogEntry
 from thresholds.models import ThresholdProfile
 
 from . import scenario
-from .factories import DebtorFactory, EvaluationRunFactory, SignalFactory
+from .factories import DebtorFactory, EvaluationRunFactory, SignalFactory, WhatIfFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +149,9 @@ def test_signal_of_another_municipality_is_404(municipality, other_municipality,
     assert response.status_code == 404
 
 
-def test_what_if_shows_new_counts_next_to_actual_and_saves_nothing(admin_client, municipality):
+def test_what_if_shows_new_counts_next_to_actual_and_saves_nothing(
+    admin_client, municipality, django_capture_on_commit_callbacks
+):
     scenario.build(municipality)
     scenario.run_inline(municipality)
     profile = ThresholdProfile.objects.get(municipality=municipality, category="payer")
@@ -170,10 +173,19 @@ def test_what_if_shows_new_counts_next_to_actual_and_saves_nothing(admin_client,
         ],
     }
 
-    response = admin_client.post(
-        reverse("signals:threshold-preview", kwargs={"profile_id": profile.pk}), values
-    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        started = admin_client.post(
+            reverse("signals:threshold-preview", kwargs={"profile_id": profile.pk}), values
+        )
+    job = WhatIf.objects.get()
+    assert (started.status_code, job.status, len(callbacks)) == (200, "pending", 1)
+    poll = reverse("signals:what-if-detail", kwargs={"what_if_id": job.pk})
+    assert f'hx-get="{poll}"' in started.content.decode()  # the screen polls for the numbers
+    tasks.count_what_if(job.pk)
 
+    response = admin_client.get(poll)
+
+    assert 'hx-get="' not in response.content.decode()  # finished: the polling stops
     rows = {row["type"]: (row["actual"], row["new"]) for row in response.context["preview"]["rows"]}
     assert rows["ASSETS"] == (1, 0)
     assert rows["INCOME_ABOVE_THRESHOLD"] == (1, 2)  # S01 (payer) now counts too
@@ -181,6 +193,41 @@ def test_what_if_shows_new_counts_next_to_actual_and_saves_nothing(admin_client,
     profile.refresh_from_db()
     assert str(profile.asset_threshold) == "7500.00"
     assert "Er is nog niets opgeslagen." in response.content.decode()
+
+
+def test_what_if_refuses_a_negative_value_in_dutch(admin_client, municipality):
+    scenario.build(municipality)
+    scenario.run_inline(municipality)
+    profile = ThresholdProfile.objects.get(municipality=municipality, category="payer")
+
+    response = admin_client.post(
+        reverse("signals:threshold-preview", kwargs={"profile_id": profile.pk}),
+        {"income_threshold": "-1", "rise_abs": "100", "rise_pct": "10", "persistence_months": "2"},
+    )
+
+    assert response.status_code == 400
+    assert "Vul een bedrag van 0 of meer in." in response.content.decode()
+    assert not WhatIf.objects.exists()
+
+
+def test_what_if_of_another_municipality_is_404(municipality, other_municipality, member, client_for):
+    job = WhatIfFactory(profile__municipality=other_municipality, finished=True)
+
+    response = client_for(member(municipality, "administrator")).get(
+        reverse("signals:what-if-detail", kwargs={"what_if_id": job.pk})
+    )
+
+    assert response.status_code == 404
+
+
+def test_consultant_may_not_see_a_what_if(municipality, member, client_for):
+    job = WhatIfFactory(profile__municipality=municipality, finished=True)
+
+    response = client_for(member(municipality, "consultant")).get(
+        reverse("signals:what-if-detail", kwargs={"what_if_id": job.pk})
+    )
+
+    assert response.status_code == 403
 
 
 def test_exclusion_is_added_with_reason_and_end_date(admin_client, municipality):

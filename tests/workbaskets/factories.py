@@ -22,7 +22,6 @@ class DebtorFactory(BaseDebtorFactory):
     last_name = factory.Sequence(lambda n: f"Jansen{n}")
     birth_date = datetime.date(1980, 5, 1)
     first_period = datetime.date(2025, 1, 1)
-    last_period = PERIOD
 
 
 class DebtorSnapshotFactory(factory.django.DjangoModelFactory):

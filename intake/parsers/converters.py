@@ -1,0 +1,268 @@
+"""Column converters: pyarrow compute kernels over a whole chunk, no per-row Python."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+from stdnum.nl import bsn as stdnum_bsn
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+from .layouts import CATEGORIES, FLAGS, HOUSEHOLD_TYPES, INCOME_KINDS, Column, Message
+
+# A converter turns a trimmed string array into (typed values, [(bad mask, message), ...]).
+Problems = list[tuple[np.ndarray, str]]
+Converter = Callable[["pa.Array", Column], tuple["pa.Array", Problems]]
+
+
+def _mask(values: pa.Array) -> np.ndarray:
+    """A boolean array as numpy, null counting as False."""
+    import pyarrow.compute as pc
+
+    return pc.fill_null(values, False).to_numpy(zero_copy_only=False)
+
+
+def _filled(values: pa.Array) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    return _mask(pc.not_equal(values, ""))
+
+
+def convert_text(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
+    import pyarrow.compute as pc
+
+    problems: Problems = []
+    # A NUL character cannot be stored in a PostgreSQL text column: the row is refused, not the file.
+    problems.append((_mask(pc.match_substring(values, "\x00")), Message.CONTROL))
+    if column.max_length:
+        too_long = _mask(pc.greater(pc.utf8_length(values), column.max_length))
+        problems.append((too_long, Message.TOO_LONG.format(max_length=column.max_length)))
+    return values, problems
+
+
+def compact_bsn(values: pa.Array) -> pa.Array:
+    """Remove separators and restore leading zeros a spreadsheet dropped, as stdnum does."""
+    import pyarrow.compute as pc
+
+    if _all(pc.match_substring_regex(values, r"^\d{9}$")):
+        return values  # the usual case: skip the rewrite
+    return pc.utf8_lpad(pc.replace_substring_regex(values, r"[\s.\-]", ""), 9, "0")
+
+
+def _all(mask: pa.Array) -> bool:
+    import pyarrow.compute as pc
+
+    return bool(pc.all(pc.fill_null(mask, False)).as_py() is not False) if len(mask) else True
+
+
+def bsn_is_valid(compacted: pa.Array) -> np.ndarray:
+    """Apply the 11-proof to compacted BSNs at once (same outcome as stdnum.nl.bsn.is_valid)."""
+    import pyarrow.compute as pc
+
+    shaped = _mask(pc.match_substring_regex(compacted, r"^\d{9}$"))
+    valid = np.zeros(len(compacted), dtype=bool)
+    if shaped.any():
+        nine = compacted.filter(shaped)
+        data = np.frombuffer(nine.buffers()[2], dtype=np.uint8)[: len(nine) * 9]
+        digits = data.reshape(-1, 9).astype(np.int64) - 48
+        weights = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1], dtype=np.int64)
+        valid[shaped] = ((digits @ weights) % 11 == 0) & digits.any(axis=1)
+    return valid
+
+
+def bsn_message(value: str) -> str:
+    """Explain in Dutch why a BSN is rejected, using stdnum's verdict."""
+    try:
+        stdnum_bsn.validate(value)
+    except InvalidChecksum:
+        return Message.BSN_CHECKSUM
+    except InvalidLength:
+        return Message.BSN_LENGTH
+    except ValidationError:
+        # stdnum calls all zeros a format error; for a reader it is a number that fails the proof
+        return Message.BSN_CHECKSUM if stdnum_bsn.compact(value).isdigit() else Message.BSN_FORMAT
+    return Message.BSN_CHECKSUM
+
+
+def convert_bsn(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
+    import pyarrow.compute as pc
+
+    compacted = compact_bsn(values)
+    invalid = ~bsn_is_valid(compacted) & _filled(values)
+    problems: Problems = []
+    if invalid.any():
+        positions = np.flatnonzero(invalid)
+        messages = np.array([bsn_message(value) for value in values.take(positions).to_pylist()])
+        for message in np.unique(messages):
+            mask = np.zeros(len(values), dtype=bool)
+            mask[positions[messages == message]] = True
+            problems.append((mask, str(message)))
+    return pc.if_else(pc.equal(values, ""), "", compacted), problems
+
+
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _parse_iso_dates(iso: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Parse YYYY-MM-DD strictly (2025-02-30 is wrong, not 2 March); return (date32, invalid)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    shaped = _mask(pc.match_substring_regex(iso, r"^\d{4}-\d{2}-\d{2}$"))
+    text = pc.if_else(pa.array(shaped), iso, "1970-01-01")
+    year, month, day = (
+        pc.cast(pc.utf8_slice_codeunits(text, start, stop), pa.int32()).to_numpy().astype(np.int64)
+        for start, stop in ((0, 4), (5, 7), (8, 10))
+    )
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_ok = (month >= 1) & (month <= 12)
+    last_day = _DAYS_IN_MONTH[np.where(month_ok, month, 1)] + ((month == 2) & leap)
+    ok = shaped & month_ok & (day >= 1) & (day <= last_day) & (year >= 1850) & (year <= 2200)
+    months = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    days = (months.astype("datetime64[D]") + np.where(ok, day - 1, 0)).astype(np.int32)
+    return pa.array(days.astype(np.int32), mask=~ok).cast(pa.date32()), ~ok
+
+
+def convert_date(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
+    import pyarrow.compute as pc
+
+    iso = values
+    if not _all(pc.match_substring_regex(values, r"^(\d{4}-\d{2}-\d{2})?$")):
+        iso = pc.replace_substring_regex(values, r"^(\d{1,2})-(\d{1,2})-(\d{4})$", r"\3-\2-\1")
+        iso = pc.replace_substring_regex(iso, r"^(\d{4})-(\d)-", r"\1-0\2-")
+        iso = pc.replace_substring_regex(iso, r"-(\d)$", r"-0\1")
+    dates, invalid = _parse_iso_dates(iso)
+    return dates, [(invalid & _filled(values), Message.DATE)]
+
+
+def convert_period(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
+    import pyarrow.compute as pc
+
+    month = values
+    if not _all(pc.match_substring_regex(values, r"^(\d{4}-\d{2})?$")):
+        # A spreadsheet turns 2026-01 into a date; the first of the month is accepted too.
+        month = pc.replace_substring_regex(values, r"^(\d{4}-\d{1,2})-0?1$", r"\1")
+        month = pc.replace_substring_regex(month, r"^(\d{4})-(\d)$", r"\1-0\2")
+    dates, invalid = _parse_iso_dates(pc.binary_join_element_wise(month, "01", "-"))
+    return dates, [(invalid & _filled(values), Message.PERIOD)]
+
+
+_PLAIN_AMOUNT = r"^-?\d{1,13}(\.\d{1,2})?$"
+
+
+def parse_cents(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Read euro amounts with decimal comma or point into integer cents; return (cents, invalid)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = values
+    if not _all(pc.match_substring_regex(values, r"^(-?\d{1,13}(\.\d{1,2})?)?$")):
+        text = pc.replace_substring_regex(text, r"[\s\x{20AC}]", "")
+        # With a decimal comma, points can only be thousands separators (1.234,56).
+        comma = pc.match_substring(text, ",")
+        text = pc.if_else(comma, pc.replace_substring(pc.replace_substring(text, ".", ""), ",", "."), text)
+    shaped = _mask(pc.match_substring_regex(text, _PLAIN_AMOUNT))
+    text = pc.if_else(pa.array(shaped), text, "0")
+    point = pc.find_substring(text, ".").to_numpy()
+    length = pc.utf8_length(text).to_numpy()
+    decimals = np.where(point < 0, 0, length - point - 1)
+    digits = pc.cast(pc.replace_substring(text, ".", ""), pa.int64()).to_numpy()
+    cents = digits * np.array([100, 10, 1])[decimals]
+    return pa.array(cents, mask=~shaped), ~shaped & _filled(values)
+
+
+def convert_amount(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
+    import pyarrow.compute as pc
+
+    cents, invalid = parse_cents(values)
+    negative = _mask(pc.less(cents, 0))
+    return cents, [(invalid, Message.AMOUNT), (negative, Message.NEGATIVE)]
+
+
+def convert_signed_amount(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
+    cents, invalid = parse_cents(values)
+    return cents, [(invalid, Message.AMOUNT)]
+
+
+def _convert_choice(choices: dict[str, str], message: str) -> Converter:
+    def convert(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        key = pc.utf8_lower(
+            pc.replace_substring_regex(values, r"\s+", "_" if column.type == "household" else " ")
+        )
+        position = pc.index_in(key, value_set=pa.array(list(choices)))
+        mapped = pa.array(list(choices.values())).take(position)
+        invalid = _mask(pc.is_null(position)) & _filled(values)
+        return mapped, [(invalid, message)]
+
+    return convert
+
+
+def convert_flag(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mapped, problems = _convert_choice({key: str(flag) for key, flag in FLAGS.items()}, Message.FLAG)(
+        values, column
+    )
+    return pc.fill_null(pc.equal(mapped, "True"), False).cast(pa.bool_()), problems
+
+
+def convert_postcode(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
+    import pyarrow.compute as pc
+
+    compact = pc.utf8_upper(pc.replace_substring_regex(values, r"\s+", ""))
+    invalid = ~_mask(pc.match_substring_regex(compact, r"^[1-9]\d{3}[A-Z]{2}$")) & _filled(values)
+    return compact, [(invalid, Message.POSTCODE)]
+
+
+def convert_house_number(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    shaped = _mask(pc.match_substring_regex(values, r"^0*[1-9]\d{0,5}$"))
+    numbers = pc.cast(pc.if_else(pa.array(shaped), values, pa.scalar(None, pa.string())), pa.int64())
+    return numbers, [(~shaped & _filled(values), Message.HOUSE_NUMBER)]
+
+
+def convert_plate(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
+    import pyarrow.compute as pc
+
+    compact = pc.utf8_upper(pc.replace_substring_regex(values, r"[\s\-]", ""))
+    invalid = ~_mask(pc.match_substring_regex(compact, r"^[A-Z0-9]{4,8}$")) & _filled(values)
+    return compact, [(invalid, Message.PLATE)]
+
+
+CONVERTERS: dict[str, Converter] = {
+    "text": convert_text,
+    "bsn": convert_bsn,
+    "date": convert_date,
+    "period": convert_period,
+    "amount": convert_amount,
+    "signed_amount": convert_signed_amount,
+    "category": _convert_choice(CATEGORIES, Message.CATEGORY),
+    "household": _convert_choice(HOUSEHOLD_TYPES, Message.HOUSEHOLD),
+    "flag": convert_flag,
+    "income_kind": _convert_choice(INCOME_KINDS, Message.INCOME_KIND),
+    "postcode": convert_postcode,
+    "house_number": convert_house_number,
+    "plate": convert_plate,
+}
+
+
+def arrow_type(column: Column) -> pa.DataType:
+    import pyarrow as pa
+
+    if column.type in ("amount", "signed_amount", "house_number"):
+        return pa.int64()
+    if column.type in ("date", "period"):
+        return pa.date32()
+    if column.type == "flag":
+        return pa.bool_()
+    return pa.string()

@@ -1,0 +1,189 @@
+"""Reading raw text chunks (every value a str, "" for empty) from CSV or XLSX."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+from .layouts import Layout, Message, RowError, StructuralError, map_headers
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    encoding: str  # "utf8" (with or without BOM) or "cp1252"
+    delimiter: str
+
+
+def sniff_csv(path: Path) -> tuple[CsvDialect, list[str]]:
+    """Find the encoding and delimiter of a CSV file and return its header cells."""
+    encoding = "utf8" if _is_utf8(path) else "cp1252"  # "utf8" exactly: pyarrow decodes it natively
+    with path.open("rb") as handle:
+        first_line = handle.readline(1 << 20)
+    text = first_line.decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r\n")
+    if not text.strip():
+        raise StructuralError(Message.EMPTY)
+    delimiter = ";" if text.count(";") > text.count(",") else ","
+    try:
+        headers = next(csv.reader([text], delimiter=delimiter))
+    except csv.Error as error:  # e.g. a lone carriage return inside the header line
+        raise StructuralError(Message.UNREADABLE.format(reason=error)) from error
+    return CsvDialect(encoding, delimiter), headers
+
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            while block := handle.read(1 << 22):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def is_xlsx(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
+
+
+@dataclass
+class RawChunk:
+    table: pa.Table  # canonical column names, every value a string ("" when empty)
+    rows: np.ndarray  # file row number of each table row
+    errors: list[RowError] = field(default_factory=list)  # rows that could not even be split
+
+
+def _csv_chunks(path: Path, dialect: CsvDialect, names: list[str], chunk_bytes: int) -> Iterator[RawChunk]:
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
+    pending: list[RowError] = []
+
+    def invalid_row(row: pa_csv.InvalidRow) -> str:
+        pending.append(
+            RowError(
+                row=row.number or 0,  # pyarrow counts file lines, the header included
+                column="",
+                value=(row.text or "")[:200],
+                message=Message.FIELD_COUNT.format(actual=row.actual_columns, expected=row.expected_columns),
+            )
+        )
+        return "skip"
+
+    try:
+        reader = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(
+                column_names=names,
+                skip_rows=1,
+                block_size=chunk_bytes,
+                encoding=dialect.encoding,
+                use_threads=False,
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=dialect.delimiter,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=invalid_row,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        raise StructuralError(Message.UNREADABLE.format(reason=error)) from error
+    next_row = 2
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+            raise StructuralError(Message.UNREADABLE.format(reason=error)) from error
+        skipped = np.array([error.row for error in pending], dtype=np.int64)
+        span = np.arange(next_row, next_row + batch.num_rows + len(skipped))
+        rows = np.setdiff1d(span, skipped, assume_unique=True) if len(skipped) else span
+        table = pa.Table.from_batches([batch])
+        empty = _empty_rows(table)
+        chunk = RawChunk(table=table.filter(pa.array(~empty)), rows=rows[~empty], errors=list(pending))
+        pending.clear()
+        next_row = int(span[-1]) + 1 if len(span) else next_row
+        yield chunk
+
+
+def _empty_rows(table: pa.Table) -> np.ndarray:
+    """Blank lines (kept so row numbers stay right) carry no data."""
+    import pyarrow.compute as pc
+
+    empty = np.ones(table.num_rows, dtype=bool)
+    for column in table.columns:
+        empty &= pc.equal(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
+        if not empty.any():
+            break  # the usual case: the first column is filled on every line
+    return empty
+
+
+def _xlsx_chunks(path: Path, layout: Layout, chunk_rows: int) -> Iterator[tuple[list[str], RawChunk]]:
+    import pyarrow as pa
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        rows = workbook.get_sheet_by_index(0).iter_rows()
+        headers = [_cell_text(cell) for cell in next(rows, [])]
+    except (CalamineError, ValueError, OSError) as error:
+        raise StructuralError(Message.UNREADABLE.format(reason=error)) from error
+    while headers and headers[-1] == "":
+        headers.pop()  # trailing empty cells of a sheet wider than its table
+    names = map_headers(headers, layout)
+    width = len(names)
+    buffer: list[list[str]] = []
+    numbers: list[int] = []
+
+    def flush() -> RawChunk:
+        columns = list(zip(*buffer, strict=True))
+        table = pa.table({name: pa.array(columns[i], type=pa.string()) for i, name in enumerate(names)})
+        return RawChunk(table=table, rows=np.array(numbers, dtype=np.int64))
+
+    for row_number, cells in enumerate(rows, start=2):
+        texts = [_cell_text(cell) for cell in cells[:width]]
+        if not any(texts):
+            continue  # empty lines inside a sheet are layout, not data
+        texts += [""] * (width - len(texts))
+        buffer.append(texts)
+        numbers.append(row_number)
+        if len(buffer) >= chunk_rows:
+            yield headers, flush()
+            buffer, numbers = [], []
+    if buffer:
+        yield headers, flush()
+
+
+def _cell_text(cell: object) -> str:
+    """Turn a spreadsheet cell into the text a CSV would have carried."""
+    from datetime import datetime
+
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "ja" if cell else "nee"
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() else repr(cell)
+    if isinstance(cell, datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return str(cell).strip()

@@ -1,0 +1,94 @@
+"""Read a delivery file chunk by chunk: the entry point of the parsers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    pass
+
+from .converters import _mask
+from .duplicates import _drop_duplicates, _KeyCodes, _SeenKeys
+from .layouts import (
+    BALANCES,
+    DEBTORS,
+    DEFAULT_CHUNK_ROWS,
+    INCOME,
+    LAYOUTS,
+    VEHICLES,
+    Layout,
+    Message,
+    StructuralError,
+    map_headers,
+)
+from .raw_chunks import RawChunk, _csv_chunks, _xlsx_chunks, is_xlsx, sniff_csv
+from .validation import Chunk, validate_chunk
+
+
+def _check_period(chunk: Chunk, *, layout: Layout, period: date) -> None:
+    """Reject the file when a row belongs to another period than the delivery (structural)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    first_day = pa.scalar(period.replace(day=1), pa.date32())
+    if layout.kind in (DEBTORS, VEHICLES):
+        column = "period"
+        wrong = pc.not_equal(chunk.table[column], first_day)
+    elif layout.kind == INCOME:
+        column = "period"
+        wrong = pc.greater(chunk.table[column], first_day)  # history may come along; the future may not
+    else:
+        column = "reference_date"
+        next_month = date(period.year + period.month // 12, period.month % 12 + 1, 1)
+        wrong = pc.greater_equal(chunk.table[column], pa.scalar(next_month, pa.date32()))
+    mask = _mask(wrong)
+    if mask.any():
+        position = int(np.flatnonzero(mask)[0])
+        value: date = chunk.table[column][position].as_py()
+        shown = value.strftime("%Y-%m" if column == "period" else "%Y-%m-%d")
+        raise StructuralError(
+            Message.WRONG_PERIOD.format(
+                row=int(chunk.rows[position]), value=shown, period=period.strftime("%Y-%m")
+            )
+        )
+
+
+def read_delivery(
+    path: Path | str,
+    *,
+    kind: str,
+    period: date,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> Iterator[Chunk]:
+    """Read a delivery file chunk by chunk; raise StructuralError when the file must be rejected."""
+    path = Path(path)
+    layout = LAYOUTS[kind]
+    seen = _SeenKeys()
+    codes = _KeyCodes(layout)
+    if is_xlsx(path):
+        raw_chunks: Iterator[tuple[list[str], RawChunk]] = _xlsx_chunks(path, layout, chunk_rows)
+    else:
+        dialect, file_headers = sniff_csv(path)
+        names = map_headers(file_headers, layout)
+        chunk_bytes = max(1 << 16, chunk_rows * _BYTES_PER_ROW[kind])
+        raw_chunks = ((file_headers, raw) for raw in _csv_chunks(path, dialect, names, chunk_bytes))
+    rows_seen = 0
+    for file_headers, raw in raw_chunks:
+        names = map_headers(file_headers, layout)
+        headers = dict(zip(names, [header.strip() for header in file_headers], strict=True))
+        chunk = validate_chunk(raw, layout=layout, headers=headers)
+        chunk.errors = sorted([*raw.errors, *chunk.errors], key=lambda error: error.row)
+        _check_period(chunk, layout=layout, period=period)
+        chunk = _drop_duplicates(chunk, layout=layout, headers=headers, seen=seen, codes=codes)
+        rows_seen += chunk.rows_read
+        yield chunk
+    if rows_seen == 0:
+        raise StructuralError(Message.NO_ROWS)
+
+
+_BYTES_PER_ROW = {DEBTORS: 160, INCOME: 60, BALANCES: 30, VEHICLES: 40}

@@ -1,0 +1,147 @@
+"""Income on PostgreSQL: a leaf table per delivery, attached to its municipality's partition."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from intake import partitions
+from intake.models import Delivery, IncomeRecord
+from tests.intake.test_services import deliver
+from tests.tenancy.factories import MunicipalityFactory
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions exist on PostgreSQL only"),
+]
+
+HEADER = "bsn,period,source_id,source_name,income_kind,amount"
+MAY, JUNE = date(2026, 5, 1), date(2026, 6, 1)
+
+
+def income(municipality) -> list[tuple]:
+    return sorted(
+        IncomeRecord.objects.for_municipality(municipality).values_list(
+            "bsn", "period", "source_id", "amount"
+        )
+    )
+
+
+def table_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+        return cursor.fetchone()[0]
+
+
+def leaves_of(municipality) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = to_regclass(%s) ORDER BY 1",
+            [partitions.municipality_partition(municipality.pk)],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_an_accepted_file_becomes_a_leaf_of_its_municipality(municipality):
+    delivery = deliver(municipality, "income", [HEADER, "111222333,2026-06,A1,A,loon,1260.54"])
+
+    assert delivery.status == Delivery.Status.ACCEPTED
+    assert partitions.leaf_name(delivery.pk) in leaves_of(municipality)
+    assert delivery.periods == ["2026-06-01"]
+    assert income(municipality) == [("111222333", JUNE, "A1", Decimal("1260.54"))]
+
+
+def test_rows_written_one_by_one_are_replaced_by_a_file_naming_the_same_person_and_month(municipality):
+    other = MunicipalityFactory()
+    for owner in (municipality, other):
+        IncomeRecord.objects.create(
+            municipality=owner,
+            bsn="111222333",
+            period=JUNE,
+            source_id="OLD",
+            income_kind="employment",
+            amount=1,
+        )
+    IncomeRecord.objects.create(
+        municipality=municipality,
+        bsn="111222333",
+        period=MAY,
+        source_id="OLD",
+        income_kind="employment",
+        amount=2,
+    )
+
+    delivery = deliver(municipality, "income", [HEADER, "111222333,2026-06,A1,A,loon,10"])
+
+    assert delivery.counts == {"imported": 1, "replaced": 1}
+    assert income(municipality) == [
+        ("111222333", MAY, "OLD", Decimal("2.00")),
+        ("111222333", JUNE, "A1", Decimal("10.00")),
+    ]
+    assert income(other) == [("111222333", JUNE, "OLD", Decimal("1.00"))]  # another municipality: untouched
+
+
+def test_a_file_replaces_only_the_months_it_names_across_earlier_leaves(municipality):
+    deliver(
+        municipality, "income", [HEADER, "111222333,2026-05,A1,A,loon,100", "012345672,2026-05,B1,B,loon,7"]
+    )
+    deliver(municipality, "income", [HEADER, "111222333,2026-06,A1,A,loon,200"], period=JUNE)
+
+    third = deliver(municipality, "income", [HEADER, "111222333,2026-05,A1,A,loon,150"], period=JUNE)
+
+    assert third.counts == {"imported": 1, "replaced": 1}
+    assert income(municipality) == [
+        ("012345672", MAY, "B1", Decimal("7.00")),
+        ("111222333", MAY, "A1", Decimal("150.00")),
+        ("111222333", JUNE, "A1", Decimal("200.00")),
+    ]
+
+
+def test_a_rejected_file_leaves_no_table_and_no_rows_behind(municipality):
+    deliver(municipality, "income", [HEADER, "111222333,2026-06,A1,A,loon,100"])
+
+    rejected = deliver(
+        municipality,
+        "income",
+        [HEADER, "111222333,2026-06,A1,A,loon,999", "123,2026-06,B1,B,loon,5"],
+        strict=True,
+    )
+
+    assert rejected.status == Delivery.Status.REJECTED
+    assert not table_exists(partitions.leaf_name(rejected.pk))
+    assert income(municipality) == [("111222333", JUNE, "A1", Decimal("100.00"))]
+
+
+def test_a_leftover_leaf_of_a_killed_attempt_is_dropped_before_the_retry(municipality):
+    delivery = deliver(municipality, "income", [HEADER, "111222333,2026-06,A1,A,loon,100"])
+    retry = Delivery.objects.create(
+        municipality=municipality,
+        kind="income",
+        period=JUNE,
+        checksum="x" * 64,
+        original_file=delivery.original_file,
+    )
+    partitions.create_leaf(
+        delivery_id=retry.pk, municipality_id=municipality.pk
+    )  # as a killed worker leaves it
+
+    from intake import services
+
+    services.import_delivery(delivery=retry)
+    retry.refresh_from_db()
+
+    assert retry.status == Delivery.Status.ACCEPTED
+    assert retry.counts == {"imported": 1, "replaced": 1}
+    assert income(municipality) == [("111222333", JUNE, "A1", Decimal("100.00"))]
+
+
+def test_rows_written_one_by_one_still_get_ids_from_the_sequence(municipality):
+    delivery = deliver(municipality, "income", [HEADER, "111222333,2026-06,A1,A,loon,100"])
+    single = IncomeRecord.objects.create(
+        municipality=municipality, bsn="012345672", period=JUNE, source_id="X", income_kind="other", amount=5
+    )
+
+    leaf_id = IncomeRecord.objects.get(delivery=delivery).pk
+    assert leaf_id >> partitions.ROW_BITS == delivery.pk
+    assert 0 < single.pk < 1 << partitions.ROW_BITS
