@@ -390,13 +390,23 @@ def start_workers(count: int) -> list[subprocess.Popen]:
 def stop_workers(workers: list[subprocess.Popen]) -> None:
     """Stop at once and drop what is queued: the finished run announces routing of its signals, a
     task of the work-basket app; finished or requeued (acks late), it would load the next measurement."""
+    import redis
+
     from config.celery import app
 
     for worker in workers:
         worker.send_signal(signal.SIGQUIT)  # cold shutdown: do not wait for the routing task
     for worker in workers:
-        worker.wait(timeout=60)
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            # A pool process inside a long query can outlive the cold shutdown: end its session
+            # (its query ends with it, see PGOPTIONS).
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=60)
     app.control.purge()
+    # The killed task's message waits among the unacknowledged ones, to come back within the hour.
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("unacked", "unacked_index")
 
 
 def timed_run(municipality: Municipality, workers: int) -> float:
