@@ -280,11 +280,69 @@ def floor(municipality: Municipality) -> float:
     for query in queries.values():
         size += len(inputs.copy_bytes(query))
     elapsed = time.perf_counter() - started
-    print(f"floor read {size / 1e6:.0f} MB", flush=True)
+    print(f"floor read {size / 1e6:.0f} MB in {elapsed:.1f} s, {load()}", flush=True)
     return elapsed
 
 
+APP_NAME = "bench-evaluate-worker"
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of one process (Linux /proc), None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds the workers and their database backends spend from now on, sampled while the run
+    goes (a backend that closes its connection takes its figure with it); PostgreSQL on this host."""
+
+    def __init__(self, workers: list[subprocess.Popen]) -> None:
+        self.workers = workers
+        self.start: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.backends: set[int] = set()
+        self.sample(first=True)
+
+    def sample(self, first: bool = False) -> None:
+        pids = []
+        for worker in self.workers:
+            pids.append(worker.pid)
+            try:
+                with open(f"/proc/{worker.pid}/task/{worker.pid}/children") as children:
+                    pids += [int(pid) for pid in children.read().split()]
+            except OSError:
+                pass
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [APP_NAME])
+            backends = [row[0] for row in cursor.fetchall()]
+        self.backends.update(backends)
+        for pid in pids + backends:
+            seconds = cpu_seconds(pid)
+            if seconds is not None:
+                self.start.setdefault(pid, seconds if first else 0.0)
+                self.last[pid] = seconds
+
+    def report(self) -> str:
+        used = {pid: self.last[pid] - self.start[pid] for pid in self.last}
+        database = sum(seconds for pid, seconds in used.items() if pid in self.backends)
+        python = sum(used.values()) - database
+        return f"CPU s: {python:.1f} in workers, {database:.1f} in their PostgreSQL backends"
+
+
+def load() -> str:
+    """The load average: other work on the machine shares its two cores with the measurement."""
+    return "load average " + ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def start_workers(count: int) -> list[subprocess.Popen]:
+    """Start `count` workers of one process each and return once each of them has run a task."""
+    from config.celery import app
+
     workers = []
     for number in range(count):
         workers.append(
@@ -301,47 +359,83 @@ def start_workers(count: int) -> list[subprocess.Popen]:
                     "--without-heartbeat",
                     "--loglevel=WARNING",
                     f"--hostname=bench{number}@%h",
+                    f"--queues=celery,bench{number}",
                 ],
                 cwd=ROOT,
-                env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base"},
+                # Its own session, as a worker deployed on its own (systemd unit, container) has:
+                # Linux shares the CPU fairly between sessions (autogroup), so on a busy machine
+                # workers started in the bench's session would share one session's share.
+                start_new_session=True,
+                env={
+                    **os.environ,
+                    "DJANGO_SETTINGS_MODULE": "config.settings.base",
+                    "PGAPPNAME": APP_NAME,
+                    # A stopped worker's query (e.g. of the routing task) ends within a second
+                    # instead of running on into the next measurement.
+                    "PGOPTIONS": "-c client_connection_check_interval=1000",
+                },
             )
         )
-    from config.celery import app
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        replies = app.control.ping(timeout=1.0) or []
-        if len(replies) >= count:
-            return workers
-    raise RuntimeError("workers did not start")
+    # A worker answers a ping before its pool process has loaded Django and pandas (seconds on a
+    # busy machine); a no-op task on each worker's own queue waits for that, so the clock times
+    # the run and not the start of the workers.
+    warm_ups = [
+        app.send_task("celery.accumulate", args=(number,), queue=f"bench{number}") for number in range(count)
+    ]
+    for warm_up in warm_ups:
+        warm_up.get(timeout=120)
+    return workers
 
 
 def stop_workers(workers: list[subprocess.Popen]) -> None:
+    """Stop at once and drop what is queued: the finished run announces routing of its signals, a
+    task of the work-basket app; finished or requeued (acks late), it would load the next measurement."""
+    import redis
+
+    from config.celery import app
+
     for worker in workers:
-        worker.send_signal(signal.SIGTERM)
+        worker.send_signal(signal.SIGQUIT)  # cold shutdown: do not wait for the routing task
     for worker in workers:
-        worker.wait(timeout=60)
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            # A pool process inside a long query can outlive the cold shutdown: end its session
+            # (its query ends with it, see PGOPTIONS).
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=60)
+    app.control.purge()
+    # The killed task's message waits among the unacknowledged ones, to come back within the hour.
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("unacked", "unacked_index")
 
 
 def timed_run(municipality: Municipality, workers: int) -> float:
     """Time a full run (plan, chunks, store, finish) of the period on `workers` worker processes."""
+    from config.celery import app
+
     Signal.objects.filter(municipality=municipality, period=PERIOD).delete()
     EvaluationRun.objects.filter(municipality=municipality, period=PERIOD).delete()
+    app.control.purge()  # tasks left by an interrupted earlier bench
     processes = start_workers(workers)
     try:
+        cpu = CpuMeter(processes)
         started = time.perf_counter()
         run = services.start_run(municipality=municipality, period=PERIOD)
         while True:
             run.refresh_from_db()
             if run.status in (EvaluationRun.Status.FINISHED, EvaluationRun.Status.FAILED):
                 break
-            time.sleep(0.1)
+            cpu.sample()
+            time.sleep(0.05)
         elapsed = time.perf_counter() - started
+        cpu.sample()
     finally:
         stop_workers(processes)
+    claimed = (run.started_at - run.created_at).total_seconds() if run.started_at else float("nan")
     print(
         f"{workers} worker(s): {run.debtors_done:,} debtors, {run.signals_found:,} signals, "
-        f"{run.chunks.count()} chunks, {elapsed:.1f} s",
+        f"{run.chunks.count()} chunks, {elapsed:.1f} s (claimed after {claimed:.2f} s), "
+        f"{cpu.report()}, {load()}",
         flush=True,
     )
     return elapsed

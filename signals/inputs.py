@@ -10,10 +10,10 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 from psycopg import sql
 
 from intake.models import BankBalance, Debtor, DebtorSnapshot, IncomeRecord, VehicleRecord
@@ -50,17 +50,20 @@ def queries(
     month = rules.month_number(period)
     municipality = sql.Literal(municipality_id)
     return {
-        # Driven from the debtors in the BSN range, each snapshot fetched through its unique index:
-        # a plain join lets the planner scan every snapshot of the municipality for each chunk
-        # (`OFFSET 0` keeps the lateral subquery from being flattened into such a join).
+        # Driven from the debtors in the BSN range, the snapshots of M-1 and M of each fetched by one
+        # probe of the unique index: a plain join lets the planner scan every snapshot of the
+        # municipality for each chunk (the unique key leaves at most one row per period to `max`).
         "debtors": sql.SQL(
-            "SELECT d.id AS debtor_id, d.bsn, s.category, s.known_income,"
-            " (SELECT p.category FROM {snapshot} p WHERE p.municipality_id = {municipality}"
-            " AND p.debtor_id = d.id AND p.period = {previous}) AS previous_category,"
+            "SELECT d.id AS debtor_id, d.bsn, s.category, s.known_income, s.previous_category,"
             " d.first_period < {period} AS in_earlier_file"
-            " FROM {debtor} d CROSS JOIN LATERAL (SELECT category, known_income FROM {snapshot} s"
-            " WHERE s.municipality_id = {municipality} AND s.debtor_id = d.id AND s.period = {period} OFFSET 0) s"
-            " WHERE d.municipality_id = {municipality} AND {range}"
+            " FROM {debtor} d CROSS JOIN LATERAL (SELECT"
+            " max(s.category) FILTER (WHERE s.period = {period}) AS category,"
+            " max(s.known_income) FILTER (WHERE s.period = {period}) AS known_income,"
+            " max(s.category) FILTER (WHERE s.period = {previous}) AS previous_category,"
+            " bool_or(s.period = {period}) AS in_file"
+            " FROM {snapshot} s WHERE s.municipality_id = {municipality} AND s.debtor_id = d.id"
+            " AND s.period >= {previous} AND s.period <= {period}) s"
+            " WHERE d.municipality_id = {municipality} AND {range} AND s.in_file"
         ).format(
             snapshot=sql.Identifier(DebtorSnapshot._meta.db_table),
             debtor=sql.Identifier(Debtor._meta.db_table),
@@ -70,7 +73,8 @@ def queries(
             range=bsns.where("d.bsn"),
         ),
         "income": sql.SQL(
-            "SELECT bsn, period, source_id, amount FROM {table}"
+            # The period as days since 1970: an integer is cheaper to print than a date, per row.
+            "SELECT bsn, period - DATE '1970-01-01' AS period, source_id, amount FROM {table}"
             " WHERE municipality_id = {municipality} AND {range} AND period >= {first} AND period <= {period}"
         ).format(
             table=sql.Identifier(IncomeRecord._meta.db_table),
@@ -112,7 +116,7 @@ COLUMN_TYPES = {
         "previous_category": "string",
         "in_earlier_file": "bool",
     },
-    "income": {"bsn": "string", "period": "date32", "source_id": "dictionary", "amount": "float64"},
+    "income": {"bsn": "string", "period": "days", "source_id": "dictionary", "amount": "float64"},
     "balances": {"bsn": "string", "reference_date": "date32", "balance": "float64"},
     "vehicles": {
         "bsn": "string",
@@ -122,6 +126,9 @@ COLUMN_TYPES = {
         "value": "float64",
     },
 }
+# The only columns that can be NULL; the others need no coalesce (most of the cost per income row
+# in PostgreSQL is turning its fields into text).
+NULLABLE = {("debtors", "known_income"), ("debtors", "previous_category"), ("vehicles", "registration_date")}
 
 
 def copy_bytes(query: sql.Composable) -> bytes:
@@ -141,76 +148,108 @@ FIELD = "\x1f"  # ASCII unit separator: never part of a BSN, code, plate, date o
 
 
 def aggregated_bytes(name: str, query: sql.Composable) -> bytes:
-    """Return the rows of `query` as one delimited text value built by PostgreSQL, with a header line.
+    """Return the rows of `query` as one delimited text value built by PostgreSQL, without header.
 
     COPY sends one protocol message per row, and the client handles each in Python; one
-    `string_agg` value per chunk moves the same rows in a single message.
+    `string_agg` value per chunk moves the same rows in a single message. The caller sets
+    `jit` and parallel query off (see `chunk_settings`).
     """
-    columns = list(COLUMN_TYPES[name])
     fields = sql.SQL(", ").join(
-        sql.SQL("coalesce({}::text, '')").format(sql.Identifier("q", column)) for column in columns
+        sql.SQL("coalesce({}::text, '')" if (name, column) in NULLABLE else "{}").format(
+            sql.Identifier("q", column)
+        )
+        for column in COLUMN_TYPES[name]
     )
     statement = sql.SQL(
         "SELECT string_agg(concat_ws({separator}, {fields}), E'\\n') FROM ({query}) q"
     ).format(separator=sql.Literal(FIELD), fields=fields, query=query)
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
-        # JIT compiling these plain index range scans costs more than it saves. Parallel workers
-        # would make one Celery worker borrow the cores the others need: the run scales by chunks.
-        cursor.execute("SET jit = off")
-        cursor.execute("SET max_parallel_workers_per_gather = 0")
         cursor.execute(statement)
         body = cursor.fetchone()[0] or ""
-    return (FIELD.join(columns) + "\n" + body).encode()
+    return body.encode()
 
 
-def read_frame(name: str, query: sql.Composable) -> pd.DataFrame:
-    """Read one query into a frame with the column types of `COLUMN_TYPES[name]`."""
+def chunk_settings() -> None:
+    """Set up the current transaction for reading and storing one chunk (PostgreSQL only).
+
+    JIT compiling these plain index range scans costs more than it saves. Parallel workers would
+    make one Celery worker borrow the cores the others need: the run scales by chunks.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
+
+
+def _arrow_type(kind: str):  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+
+    if kind == "dictionary":
+        return pa.dictionary(pa.int32(), pa.string())
+    return {
+        "int64": pa.int64(),
+        "string": pa.string(),
+        "float64": pa.float64(),
+        "bool": pa.bool_(),
+        "date32": pa.date32(),
+        "days": pa.int32(),
+    }[kind]
+
+
+def read_table(name: str, query: sql.Composable):  # type: ignore[no-untyped-def]
+    """Read one query into an Arrow table with the column types of `COLUMN_TYPES[name]`."""
     import pyarrow as pa
     from pyarrow import csv
 
     types = COLUMN_TYPES[name]
-    arrow_types = {
-        column: pa.dictionary(pa.int32(), pa.string())
-        if kind == "dictionary"
-        else {
-            "int64": pa.int64(),
-            "string": pa.string(),
-            "float64": pa.float64(),
-            "bool": pa.bool_(),
-            "date32": pa.date32(),
-        }[kind]
-        for column, kind in types.items()
-    }
-    table = csv.read_csv(
-        io.BytesIO(aggregated_bytes(name, query)),
+    body = aggregated_bytes(name, query)
+    if not body:
+        return pa.table({column: pa.array([], _arrow_type(kind)) for column, kind in types.items()})
+    return csv.read_csv(
+        io.BytesIO(body),
+        # One thread: a worker keeps to its own core, the run scales by chunks over workers.
+        read_options=csv.ReadOptions(column_names=list(types), use_threads=False, block_size=1 << 26),
         parse_options=csv.ParseOptions(delimiter=FIELD, quote_char=False),
         convert_options=csv.ConvertOptions(
-            column_types=arrow_types,
+            column_types={column: _arrow_type(kind) for column, kind in types.items()},
             true_values=["t", "true"],
             false_values=["f", "false"],
             strings_can_be_null=True,
             null_values=[""],
         ),
     )
-    return table.to_pandas(date_as_object=False)
 
 
-def to_cents(values: pd.Series) -> np.ndarray:
-    """Return euro amounts read as float (2 decimals) as exact integer cents."""
-    return np.rint(values.to_numpy(dtype=np.float64) * 100).astype(np.int64)
+def to_cents(values) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Return euro amounts read as float (2 decimals, no NULL) as exact integer cents."""
+    return np.rint(np.asarray(values, dtype=np.float64) * 100).astype(np.int64)
 
 
-def month_numbers(values: pd.Series) -> np.ndarray:
-    """Return the month number of every date in a datetime64 column."""
-    return values.to_numpy().astype("datetime64[M]").astype(np.int64) + 1970 * 12
+def month_numbers(days) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Return the month number of every date (date32 values or days since 1970; no NULL)."""
+    return np.asarray(days).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
 
 
-def _orm_frames(
-    *, municipality_id: int, period: date, bsns: BsnRange, months_back: int
-) -> dict[str, pd.DataFrame]:
-    """Read the same frames through the ORM: the embedded SQLite of `make demo` has no COPY."""
-    import pandas as pd
+def _numpy(table, column: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+    return table.column(column).to_numpy()
+
+
+def _orm_value(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "float64":
+        return float(value)
+    if kind == "days":
+        return (value - EPOCH).days
+    return value
+
+
+EPOCH = date(1970, 1, 1)
+
+
+def _orm_tables(*, municipality_id: int, period: date, bsns: BsnRange, months_back: int) -> dict[str, Any]:
+    """Read the same tables through the ORM: the embedded SQLite of `make demo` has no COPY."""
+    import pyarrow as pa
 
     month = rules.month_number(period)
 
@@ -220,117 +259,177 @@ def _orm_frames(
             lookup[f"{field}__lt"] = bsns.end
         return lookup
 
+    def table(name: str, rows: list[tuple[Any, ...]]) -> Any:
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMN_TYPES[name])
+        return pa.table(
+            {
+                column: pa.array(
+                    [_orm_value(kind, value) for value in values],
+                    pa.string() if kind == "dictionary" else _arrow_type(kind),
+                )
+                for (column, kind), values in zip(COLUMN_TYPES[name].items(), columns, strict=True)
+            }
+        )
+
     snapshots = DebtorSnapshot.objects.filter(municipality_id=municipality_id, **in_range("debtor__bsn"))
     previous = dict(snapshots.filter(period=_month(month - 1)).values_list("debtor_id", "category"))
-    debtors = pd.DataFrame(
-        [
-            (
-                debtor_id,
-                bsn,
-                category,
-                None if known is None else float(known),
-                previous.get(debtor_id),
-                first < period,
-            )
-            for debtor_id, bsn, category, known, first in snapshots.filter(period=period).values_list(
-                "debtor_id", "debtor__bsn", "category", "known_income", "debtor__first_period"
-            )
-        ],
-        columns=list(COLUMN_TYPES["debtors"]),
-    ).astype(
-        {
-            "debtor_id": "int64",
-            "known_income": "float64",
-            "previous_category": "string",
-            "in_earlier_file": "bool",
-        }
-    )
-
-    def frame(queryset, columns: list[str], dates: list[str], money: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-        result = pd.DataFrame(list(queryset.values_list(*columns)), columns=columns)
-        for column in dates:
-            result[column] = pd.to_datetime(result[column])
-        result[money] = result[money].astype("float64")
-        return result
-
     own = {"municipality_id": municipality_id, **in_range("bsn")}
     return {
-        "debtors": debtors,
-        "income": frame(
-            IncomeRecord.objects.filter(period__gte=_month(month - months_back), period__lte=period, **own),
-            ["bsn", "period", "source_id", "amount"],
-            ["period"],
-            "amount",
+        "debtors": table(
+            "debtors",
+            [
+                (debtor_id, bsn, category, known, previous.get(debtor_id), first < period)
+                for debtor_id, bsn, category, known, first in snapshots.filter(period=period).values_list(
+                    "debtor_id", "debtor__bsn", "category", "known_income", "debtor__first_period"
+                )
+            ],
         ),
-        "balances": frame(
-            BankBalance.objects.filter(
-                reference_date__gte=_month(month - rules.BALANCE_MONTHS),
-                reference_date__lt=_month(month + 1),
-                **own,
+        "income": table(
+            "income",
+            list(
+                IncomeRecord.objects.filter(
+                    period__gte=_month(month - months_back), period__lte=period, **own
+                ).values_list("bsn", "period", "source_id", "amount")
             ),
-            ["bsn", "reference_date", "balance"],
-            ["reference_date"],
-            "balance",
         ),
-        "vehicles": frame(
-            VehicleRecord.objects.filter(period__in=[period, _month(month - 1)], **own),
-            ["bsn", "period", "plate", "registration_date", "value"],
-            ["period", "registration_date"],
-            "value",
+        "balances": table(
+            "balances",
+            list(
+                BankBalance.objects.filter(
+                    reference_date__gte=_month(month - rules.BALANCE_MONTHS),
+                    reference_date__lt=_month(month + 1),
+                    **own,
+                ).values_list("bsn", "reference_date", "balance")
+            ),
+        ),
+        "vehicles": table(
+            "vehicles",
+            list(
+                VehicleRecord.objects.filter(period__in=[period, _month(month - 1)], **own).values_list(
+                    "bsn", "period", "plate", "registration_date", "value"
+                )
+            ),
         ),
     }
 
 
-def _with_debtor_ids(frame: pd.DataFrame, by_bsn: pd.DataFrame) -> pd.DataFrame:
-    """Attach the debtor id to rows keyed by BSN; rows of people who are no debtor of M drop out."""
+def _debtor_rows(bsns: Any, debtor_bsns: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Match rows keyed by BSN to the debtors of M: return (row positions, debtor positions).
+
+    Rows of people who are no debtor of M drop out; one person with two debtor numbers gets
+    each of his rows twice, once per debtor.
+    """
+    import pyarrow.compute as pc
+
+    if pc.count_distinct(debtor_bsns).as_py() == len(debtor_bsns):
+        found = pc.index_in(bsns, value_set=debtor_bsns).to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(~np.isnan(found))
+        return rows, found[rows].astype(np.int64)
     import pandas as pd
 
-    index = pd.Index(by_bsn["bsn"])
-    if not index.is_unique:  # one person with two debtor numbers: every row belongs to both
-        return frame.merge(by_bsn, on="bsn", how="inner", sort=False)
-    positions = index.get_indexer(frame["bsn"])
-    keep = positions >= 0
-    return frame[keep].assign(debtor_id=by_bsn["debtor_id"].to_numpy()[positions[keep]])
+    pairs = pd.DataFrame({"bsn": bsns.to_pandas(), "row": np.arange(len(bsns))}).merge(
+        pd.DataFrame({"bsn": debtor_bsns.to_pandas(), "debtor": np.arange(len(debtor_bsns))}),
+        on="bsn",
+        how="inner",
+        sort=False,
+    )
+    return pairs["row"].to_numpy(np.int64), pairs["debtor"].to_numpy(np.int64)
+
+
+def _dates(values: np.ndarray) -> np.ndarray:
+    """date32 days (NaN for NULL, as `to_numpy` gives them) as datetime64 nanoseconds (NaT for NULL)."""
+    return np.asarray(values).astype("datetime64[D]").astype("datetime64[ns]")
+
+
+def _frames(tables: dict[str, Any], period: date) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Turn the four tables into the frames of `rules.EvaluationInput` (money in cents, months as numbers)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    table = tables["debtors"]
+    debtor_bsn = table.column("bsn").combine_chunks()
+    debtor_ids = _numpy(table, "debtor_id").astype(np.int64)
+    known = table.column("known_income")
+    debtors = pd.DataFrame(
+        {
+            "debtor_id": debtor_ids,
+            "category": table.column("category").to_pandas(),
+            "known_income": pd.arrays.IntegerArray(
+                to_cents(known.fill_null(0).to_numpy()), known.is_null().to_numpy(zero_copy_only=False)
+            ),
+            "previous_category": table.column("previous_category").to_pandas().astype("string"),
+            "in_earlier_file": _numpy(table, "in_earlier_file").astype(bool),
+        }
+    )
+    by_bsn = pd.DataFrame({"bsn": debtor_bsn.to_pandas(), "debtor_id": debtor_ids})
+
+    income = tables["income"]
+    rows, owners = _debtor_rows(income.column("bsn"), debtor_bsn)
+    source_ids = income.column("source_id")
+    if not pa.types.is_dictionary(source_ids.type):
+        source_ids = source_ids.dictionary_encode()
+    income_frame = pd.DataFrame(
+        {
+            "debtor_id": debtor_ids[owners],
+            "period": month_numbers(_numpy(income, "period"))[rows],
+            "source_id": source_ids.take(pa.array(rows)).to_pandas(),
+            "amount": to_cents(_numpy(income, "amount"))[rows],
+        }
+    )
+
+    balances = tables["balances"]
+    rows, owners = _debtor_rows(balances.column("bsn"), debtor_bsn)
+    balance_frame = pd.DataFrame(
+        {
+            "debtor_id": debtor_ids[owners],
+            "reference_date": _dates(_numpy(balances, "reference_date"))[rows],
+            "balance": to_cents(_numpy(balances, "balance"))[rows],
+        }
+    )
+
+    vehicles = tables["vehicles"]
+    rows, owners = _debtor_rows(vehicles.column("bsn"), debtor_bsn)
+    vehicle_frame = pd.DataFrame(
+        {
+            "debtor_id": debtor_ids[owners],
+            "plate": vehicles.column("plate").to_pandas().to_numpy(dtype=object)[rows],
+            "value": to_cents(_numpy(vehicles, "value"))[rows],
+            "registration_date": _dates(_numpy(vehicles, "registration_date"))[rows],
+            "month": month_numbers(_numpy(vehicles, "period"))[rows],
+        }
+    )
+    frames = {
+        "debtors": debtors,
+        "income": income_frame,
+        "balances": balance_frame,
+        "vehicles": vehicle_frame,
+    }
+    return frames, by_bsn
 
 
 def read_chunk(
     *, municipality_id: int, period: date, bsns: BsnRange, months_back: int, previous_vehicle_snapshot: bool
 ) -> tuple[rules.EvaluationInput, pd.DataFrame]:
     """Read one chunk's input for `rules.evaluate`; also return the debtor frame (debtor_id, bsn)."""
-    import pandas as pd
-
     if connection.vendor == "postgresql":
-        frames = {
-            name: read_frame(name, query)
-            for name, query in queries(
-                municipality_id=municipality_id, period=period, bsns=bsns, months_back=months_back
-            ).items()
-        }
+        with transaction.atomic():
+            chunk_settings()
+            tables = {
+                name: read_table(name, query)
+                for name, query in queries(
+                    municipality_id=municipality_id, period=period, bsns=bsns, months_back=months_back
+                ).items()
+            }
     else:
-        frames = _orm_frames(
+        tables = _orm_tables(
             municipality_id=municipality_id, period=period, bsns=bsns, months_back=months_back
         )
-    debtors = frames["debtors"]
-    debtors = debtors.assign(known_income=(debtors["known_income"] * 100).round().astype("Int64"))
-    by_bsn = debtors[["bsn", "debtor_id"]]
-
-    income = _with_debtor_ids(frames["income"], by_bsn)
-    income = pd.DataFrame(
-        {
-            "debtor_id": income["debtor_id"].to_numpy(),
-            "period": month_numbers(income["period"]),
-            "source_id": income["source_id"],
-            "amount": to_cents(income["amount"]),
-        }
-    )
-    balances = _with_debtor_ids(frames["balances"], by_bsn)
-    balances = balances.assign(balance=to_cents(balances["balance"]))[
-        ["debtor_id", "reference_date", "balance"]
+    frames, by_bsn = _frames(tables, period)
+    vehicles = frames["vehicles"]
+    current = vehicles[vehicles["month"].to_numpy() == rules.month_number(period)]
+    previous = vehicles[vehicles["month"].to_numpy() == rules.month_number(period) - 1][
+        ["debtor_id", "plate"]
     ]
-    vehicles = _with_debtor_ids(frames["vehicles"], by_bsn)
-    vehicles = vehicles.assign(value=to_cents(vehicles["value"]), month=month_numbers(vehicles["period"]))
-    current = vehicles[vehicles["month"] == rules.month_number(period)]
-    previous = vehicles[vehicles["month"] == rules.month_number(period) - 1][["debtor_id", "plate"]]
 
     excluded = frozenset(
         DebtorExclusion.objects.filter(municipality_id=municipality_id)
@@ -339,9 +438,9 @@ def read_chunk(
     )
     data = rules.EvaluationInput(
         period=period,
-        debtors=debtors.drop(columns="bsn"),
-        income=income,
-        balances=balances,
+        debtors=frames["debtors"],
+        income=frames["income"],
+        balances=frames["balances"],
         vehicles=current[["debtor_id", "plate", "value", "registration_date"]],
         previous_vehicles=previous if previous_vehicle_snapshot else None,
         excluded=excluded,

@@ -212,31 +212,40 @@ def start_due_runs(*, today: date) -> list[EvaluationRun]:
 # The run ----------------------------------------------------------------------------------------
 
 
-EXACT_PLAN_LIMIT = 200_000  # above this many debtors, chunk boundaries come from a sample
+EXACT_PLAN_LIMIT = 50_000  # above this many debtors, chunk boundaries come from a sample
+SAMPLE_PER_CHUNK = 1_000  # sampled debtors per chunk: chunk sizes within a few percent
 
 
 def plan_chunks(*, municipality_id: int, period: date, size: int) -> list[tuple[inputs.BsnRange, int]]:
     """Split the debtors of M into BSN ranges of about `size` debtors; return each with its estimate."""
+    return _plan(municipality_id=municipality_id, period=period, size=size)[1]
+
+
+def _plan(*, municipality_id: int, period: date, size: int) -> tuple[int, list[tuple[inputs.BsnRange, int]]]:
+    """Return the number of debtors of M and the planned chunks."""
     snapshots = DebtorSnapshot.objects.filter(municipality_id=municipality_id, period=period)
     total = snapshots.count()
     if total == 0:
-        return []
+        return 0, []
     tiles = max(1, -(-total // size))
     if total <= EXACT_PLAN_LIMIT or connection.vendor != "postgresql":
         bsns = list(snapshots.order_by("debtor__bsn").values_list("debtor__bsn", flat=True))
     else:
-        # Sorting a million BSNs costs seconds before any worker can start; quantiles of a 2% block
-        # sample give ranges of about equal size in milliseconds.
+        # Sorting a million BSNs costs seconds before any worker can start; quantiles of a row sample
+        # give ranges of equal size in about 0.1 s. A block sample (SYSTEM) is cheaper still, but
+        # debtors loaded in BSN order fill blocks with neighbours: it gave chunks of 9k to 51k
+        # debtors for 25k, and the largest chunks decided when the last worker finished.
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT bsn FROM intake_debtor TABLESAMPLE SYSTEM (2) WHERE municipality_id = %s",
-                [municipality_id],
+                "SELECT bsn FROM intake_debtor TABLESAMPLE BERNOULLI (%s) REPEATABLE (0)"
+                " WHERE municipality_id = %s ORDER BY bsn",
+                [min(100.0, 100.0 * SAMPLE_PER_CHUNK / size), municipality_id],
             )
-            bsns = sorted(row[0] for row in cursor.fetchall())
+            bsns = [row[0] for row in cursor.fetchall()]
     step = len(bsns) / tiles
     starts = [bsns[int(index * step)] for index in range(tiles)] if bsns else [""]
     estimate = -(-total // tiles)
-    return _ranges([(first, estimate) for first in starts])
+    return total, _ranges([(first, estimate) for first in starts])
 
 
 def _ranges(rows: list[tuple[str, int]]) -> list[tuple[inputs.BsnRange, int]]:
@@ -267,7 +276,7 @@ def run_evaluation(*, run: EvaluationRun) -> None:
             return  # another worker owns this run, or it already finished
         run.refresh_from_db()
         thresholds = current_thresholds(municipality=run.municipality)
-        planned = plan_chunks(municipality_id=run.municipality_id, period=run.period, size=chunk_size())
+        total, planned = _plan(municipality_id=run.municipality_id, period=run.period, size=chunk_size())
         EvaluationChunk.objects.bulk_create(
             [
                 EvaluationChunk(run=run, number=number, bsn_from=bsns.first, bsn_to=bsns.end, debtors=count)
@@ -275,9 +284,7 @@ def run_evaluation(*, run: EvaluationRun) -> None:
             ]
         )
         run.thresholds = thresholds_to_json(thresholds)
-        run.debtors_total = DebtorSnapshot.objects.filter(
-            municipality_id=run.municipality_id, period=run.period
-        ).count()
+        run.debtors_total = total
         run.save(update_fields=["thresholds", "debtors_total"])
         resume_run(run=run)
 
@@ -320,6 +327,7 @@ def evaluate_chunk(*, chunk_id: int) -> None:
 
 def _evaluate_chunk(*, chunk_id: int) -> None:
     with transaction.atomic():
+        inputs.chunk_settings()
         chunk = (
             EvaluationChunk.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("run")
