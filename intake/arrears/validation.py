@@ -95,8 +95,14 @@ class _Collector:
         value = self.data.get(name)
         if value.__class__ is str and value:  # the common case first: 10,000 reports x 14 fields
             value = value.strip()
+            if not value and required:  # only spaces: as empty as an empty string
+                self.error(name, "This field is required.")
+                return ""
             if len(value) > limit:
                 self.error(name, f"At most {limit} characters.")
+                return ""
+            if "\x00" in value:  # PostgreSQL stores no NUL character, in text or in JSON
+                self.error(name, "Must not contain a NUL character.")
                 return ""
             return value
         if value is None or value == "":
@@ -109,6 +115,9 @@ class _Collector:
         value = value.strip()
         if len(value) > limit:
             self.error(name, f"At most {limit} characters.")
+            return ""
+        if "\x00" in value:
+            self.error(name, "Must not contain a NUL character.")
             return ""
         return value
 
@@ -300,7 +309,7 @@ def _plain_report(data: dict, today: dt.date) -> ReportInput | None:
             return None
         else:
             value = value.strip()
-            if len(value) > limit:
+            if len(value) > limit or "\x00" in value:
                 return None
         texts[name] = value
     is_crisis = get("crisis", False)

@@ -64,6 +64,28 @@ def test_invalid_single_report_answers_400_with_pointers(api):
 
 
 @pytest.mark.django_db
+def test_a_nul_character_in_a_text_field_answers_400_naming_the_field(api):
+    response = post(api, report(last_name="Di\u0000jk", city="A\u0000"))
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"pointer": "/last_name", "message": "Must not contain a NUL character.", "code": "invalid"},
+        {"pointer": "/city", "message": "Must not contain a NUL character.", "code": "invalid"},
+    ]
+    assert ArrearsReport.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_reference_of_only_spaces_is_missing(api):
+    response = post(api, report(reference="   "))
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"pointer": "/reference", "message": "This field is required.", "code": "invalid"}
+    ]
+
+
+@pytest.mark.django_db
 def test_single_report_without_covenant_answers_403(api):
     MunicipalityFactory(code="0888")
 
