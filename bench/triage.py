@@ -86,7 +86,6 @@ def build_item_with_history(*, municipality, basket, consultant):
         last_name="Bakker",
         birth_date=dt.date(1980, 1, 1),
         first_period=dt.date(2025, 1, 1),
-        last_period=dt.date(2026, 10, 1),
     )
     DebtorSnapshot.objects.create(
         municipality=municipality,
