@@ -74,24 +74,19 @@ def chunks(values: Iterable[Any], size: int = BATCH) -> Iterable[list[Any]]:
         yield chunk
 
 
-def _latest_snapshots(debtor_ids: Iterable[int]) -> dict[int, DebtorSnapshot]:
+def _latest_snapshots(municipality_id: int, debtor_ids: Iterable[int]) -> dict[int, DebtorSnapshot]:
     """Return the latest snapshot of each debtor (a subquery per chunk; portable to SQLite)."""
     # With the municipality the (municipality, debtor, period) index serves both the lookup and the
     # subquery; without it PostgreSQL scanned every snapshot per debtor (minutes for 11k signals).
     latest = (
-        DebtorSnapshot.objects.filter(
-            municipality_id=OuterRef("municipality_id"), debtor_id=OuterRef("debtor_id")
-        )
+        DebtorSnapshot.objects.filter(municipality_id=municipality_id, debtor_id=OuterRef("debtor_id"))
         .order_by("-period")
         .values("period")[:1]
     )
-    owners = dict(Debtor.objects.filter(pk__in=set(debtor_ids)).values_list("pk", "municipality_id"))
     found = {}
-    for chunk in chunks(set(owners)):
+    for chunk in chunks(set(debtor_ids)):
         snapshots = DebtorSnapshot.objects.filter(
-            municipality_id__in={owners[debtor_id] for debtor_id in chunk},
-            debtor_id__in=chunk,
-            period=Subquery(latest),
+            municipality_id=municipality_id, debtor_id__in=chunk, period=Subquery(latest)
         ).order_by()
         for snapshot in snapshots:
             found[snapshot.debtor_id] = snapshot
@@ -129,7 +124,7 @@ def facts_of_debtors(
             .filter(debtor_id__in=chunk, status=ArrearsCase.Status.OPEN)
             .values_list("debtor_id", flat=True)
         )
-    snapshots = _latest_snapshots(debtor_ids)
+    snapshots = _latest_snapshots(municipality.pk, debtor_ids)
     result = {}
     for debtor_id, signals in signals_by_debtor.items():
         debtor, snapshot = debtors_by_id[debtor_id], snapshots.get(debtor_id)
@@ -170,7 +165,12 @@ def facts_of_cases(*, cases: Sequence[ArrearsCase], today: dt.date) -> dict[int,
     )
     for report in reports:
         reports_by_case[report["case_id"]].append(report)
-    snapshots = _latest_snapshots(case.debtor_id for case in cases if case.debtor_id)
+    snapshots: dict[int, DebtorSnapshot] = {}
+    for municipality_id in {case.municipality_id for case in cases}:
+        snapshots |= _latest_snapshots(
+            municipality_id,
+            (case.debtor_id for case in cases if case.debtor_id and case.municipality_id == municipality_id),
+        )
     result = {}
     for case in cases:
         reports = reports_by_case.get(case.pk, [])
