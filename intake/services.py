@@ -176,15 +176,7 @@ def import_delivery(*, delivery: Delivery) -> None:
                     delivery, Delivery.Status.DUPLICATE, Text.DUPLICATE.format(delivery_id=earlier.pk), staged
                 )
                 return
-            if staging.is_postgresql:
-                # Set-based merges want hash joins. Statistics of tables filled in this very
-                # transaction are stale, and a nested loop over a million rows never ends.
-                # JIT compiles these one-off statements for longer than they run; hash joins and
-                # sorts of a million rows want more than the default 4 MB of memory.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL enable_nestloop = off")
-                    cursor.execute("SET LOCAL jit = off")
-                    cursor.execute("SET LOCAL work_mem = '256MB'")
+            staging.tune_merge()
             counts = MERGES[delivery.kind](staging, delivery)
             delivery.counts = counts
             message = (
@@ -209,9 +201,9 @@ def mark_failed(*, delivery_id: int) -> None:
 
 def _finish(delivery: Delivery, status: str, message: str, staged: Staged | None) -> None:
     delivery.status = status
-    delivery.message = message.replace("\x00", "")  # a header may quote a NUL; text columns refuse it
+    delivery.message = message
     delivery.finished_at = timezone.now()
-    fields = ["status", "message", "finished_at", "counts", "error_report"]
+    fields = ["status", "message", "finished_at", "counts", "periods", "error_report"]
     if staged is not None:
         delivery.rows_total = staged.rows_read
         delivery.rows_done = staged.rows_read
@@ -304,6 +296,22 @@ class Staging:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
 
+    # Set-based merges want hash joins: the statistics of a staging table filled moments ago are
+    # stale, and a nested loop over a million rows never ends.
+    hash_joins_only = True
+
+    def tune_merge(self) -> None:
+        """Planner settings for the merge transaction (PostgreSQL)."""
+        if not self.is_postgresql:
+            return
+        with connection.cursor() as cursor:
+            if self.hash_joins_only:
+                cursor.execute("SET LOCAL enable_nestloop = off")
+            # JIT compiles these one-off statements for longer than they run; hash joins and
+            # sorts of a million rows want more than the default 4 MB of memory.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+
     def create(self) -> None:
         columns = ", ".join(f"{name} {SQL_TYPES[sql]}" for name, sql in self.columns)
         unlogged = "UNLOGGED " if self.is_postgresql else ""
@@ -378,7 +386,10 @@ class Staging:
 class IncomeLeaf(Staging):
     """PostgreSQL income: the rows go straight into the delivery's own leaf table (see partitions)."""
 
-    columns = [("id", "int"), *[(name, sql) for name, sql in _staging_columns(parsers.INCOME)[2:]]]
+    columns = [("id", "int")] + [
+        (name, sql) for name, sql in _staging_columns(parsers.INCOME) if name not in ("row", "is_valid")
+    ]
+    hash_joins_only = False  # analysed after its load: the planner may choose
 
     def __init__(self, delivery: Delivery) -> None:
         super().__init__(delivery)
@@ -630,8 +641,6 @@ def _merge_income_leaf(leaf: IncomeLeaf, delivery: Delivery) -> dict[str, int]:
         if {date.fromisoformat(day) for day in covered or []} & leaf.periods
     ]
     replaced = 0
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_nestloop = on")  # the leaf has fresh statistics: let it choose
     for table, own in ((partition, "delivery_id = ANY(%(earlier)s) AND "), (f"{partition}_rest", "")):
         if table == partition and not overlapping:
             continue
@@ -641,8 +650,7 @@ def _merge_income_leaf(leaf: IncomeLeaf, delivery: Delivery) -> dict[str, int]:
             {"earlier": overlapping, "periods": periods},
         )
     partitions.attach_leaf(name=leaf.table, municipality_id=delivery.municipality_id, delivery_id=delivery.pk)
-    delivery.periods = [day.isoformat() for day in periods]
-    delivery.save(update_fields=["periods"])
+    delivery.periods = [day.isoformat() for day in periods]  # saved with the delivery's outcome
     return {"imported": leaf.rows_written, "replaced": replaced}
 
 

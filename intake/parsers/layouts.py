@@ -59,6 +59,7 @@ class StructuralError(Exception):
     """The file as a whole cannot be accepted; nothing of it is imported."""
 
     def __init__(self, message: str) -> None:
+        message = message.replace("\x00", "")  # it may quote a header with a NUL; no text column stores one
         super().__init__(message)
         self.message = message
 

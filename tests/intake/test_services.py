@@ -231,3 +231,10 @@ def test_vehicle_snapshot_replaces_its_period(municipality):
         (JUNE, "XX99YY", Decimal("3500.00")),
         (JUNE, "ZZ11AA", Decimal("100.00")),
     ]
+
+
+def test_a_nul_in_an_unknown_header_rejects_the_file_with_a_storable_message(municipality):
+    delivery = deliver(municipality, "debtors", [HEADER + ",kl\x00eur", ANNA + ",rood"])
+
+    assert delivery.status == Delivery.Status.REJECTED
+    assert delivery.message == "Onbekende kolom: kleur."
