@@ -51,13 +51,24 @@ class Text:
     ACCEPTED_WITH_ERRORS = "Ingelezen: {imported} rijen; {rejected} rijen afgekeurd (zie het foutenrapport)."
 
 
-def file_checksum(handle: IO[bytes]) -> str:
+@dataclass(frozen=True)
+class Scan:
+    checksum: str
+    rows: int  # data lines of a CSV file for the progress bar; 0 for XLSX (counted as it is read)
+
+
+def scan_file(handle: IO[bytes]) -> Scan:
+    """Checksum and row estimate of a delivered file in one read."""
     digest = hashlib.sha256()
+    lines, first, last = 0, b"", b"\n"
     handle.seek(0)
     while block := handle.read(1 << 20):
         digest.update(block)
+        lines += block.count(b"\n")
+        first, last = first or block[:4], block[-1:]
     handle.seek(0)
-    return digest.hexdigest()
+    rows = 0 if first == parsers.XLSX_SIGNATURE else max(0, lines - 1 + (last != b"\n"))
+    return Scan(checksum=digest.hexdigest(), rows=rows)
 
 
 def period_start(period: date) -> date:
@@ -76,7 +87,8 @@ def receive_delivery(
     enqueue: bool = True,
 ) -> Delivery:
     """Store a delivered file and queue its import; a file delivered before is marked duplicate."""
-    checksum = file_checksum(file)
+    scan = scan_file(file)
+    checksum = scan.checksum
     earlier = (
         Delivery.objects.for_municipality(municipality)
         .filter(
@@ -94,6 +106,7 @@ def receive_delivery(
         kind=kind,
         period=period_start(period),
         checksum=checksum,
+        rows_total=scan.rows,
         strict=municipality.strict_intake if strict is None else strict,
         original_name=Path(file.name or "levering").name[:255],
         created_by=created_by if getattr(created_by, "pk", None) else None,
@@ -145,8 +158,6 @@ def import_delivery(*, delivery: Delivery) -> None:
         staging.drop()  # left behind by a killed attempt
         staging.create()
         with local_copy(delivery) as path:
-            delivery.rows_total = estimate_rows(path)
-            Delivery.objects.filter(pk=delivery.pk).update(rows_total=delivery.rows_total)
             staged = staging.load(path, errors=errors)
         _save_error_report(delivery, errors, total=staged.error_count)
         if staged.rows_rejected and delivery.strict:
@@ -242,19 +253,6 @@ def local_copy(delivery: Delivery) -> Iterator[Path]:
             shutil.copyfileobj(source, handle, 1 << 20)
         handle.flush()
         yield Path(handle.name)
-
-
-def estimate_rows(path: Path) -> int:
-    """Count the lines of a CSV file for the progress bar (an XLSX file counts as it is read)."""
-    if parsers.is_xlsx(path):
-        return 0
-    lines = 0
-    last = b"\n"
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 22):
-            lines += block.count(b"\n")
-            last = block[-1:]
-    return max(0, lines - 1 + (last != b"\n"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from .layouts import (
     StructuralError,
     map_headers,
 )
-from .raw_chunks import is_xlsx, sniff_csv
+from .raw_chunks import XLSX_SIGNATURE, is_xlsx, sniff_csv
 from .reading import read_delivery
 from .validation import Chunk
 
@@ -44,6 +44,7 @@ __all__ = [
     "LAYOUTS",
     "MAX_DETAILED_ERRORS",
     "VEHICLES",
+    "XLSX_SIGNATURE",
     "Chunk",
     "Column",
     "Layout",

@@ -52,9 +52,12 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
+XLSX_SIGNATURE = b"PK\x03\x04"  # an XLSX file is a zip archive
+
+
 def is_xlsx(path: Path) -> bool:
     with path.open("rb") as handle:
-        return handle.read(4) == b"PK\x03\x04"
+        return handle.read(4) == XLSX_SIGNATURE
 
 
 @dataclass
