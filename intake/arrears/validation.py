@@ -93,30 +93,18 @@ class _Collector:
 
     def text(self, name: str, *, required: bool = False, limit: int = 200) -> str:
         value = self.data.get(name)
-        if value.__class__ is str and value:  # the common case first: 10,000 reports x 14 fields
-            value = value.strip()
-            if not value and required:  # only spaces: as empty as an empty string
-                self.error(name, "This field is required.")
-                return ""
-            if len(value) > limit:
-                self.error(name, f"At most {limit} characters.")
-                return ""
-            if "\x00" in value:  # PostgreSQL stores no NUL character, in text or in JSON
-                self.error(name, "Must not contain a NUL character.")
-                return ""
-            return value
-        if value is None or value == "":
+        if value is not None and not isinstance(value, str):
+            self.error(name, "Must be a string.")
+            return ""
+        value = (value or "").strip()
+        if not value:  # only spaces are as empty as an empty string
             if required:
                 self.error(name, "This field is required.")
             return ""
-        if not isinstance(value, str):
-            self.error(name, "Must be a string.")
-            return ""
-        value = value.strip()
         if len(value) > limit:
             self.error(name, f"At most {limit} characters.")
             return ""
-        if "\x00" in value:
+        if "\x00" in value:  # PostgreSQL stores no NUL character, in text or in JSON
             self.error(name, "Must not contain a NUL character.")
             return ""
         return value
@@ -307,10 +295,8 @@ def _plain_report(data: dict, today: dt.date) -> ReportInput | None:
             value = ""
         elif value.__class__ is not str:
             return None
-        else:
-            value = value.strip()
-            if len(value) > limit or "\x00" in value:
-                return None
+        elif value != value.strip() or len(value) > limit or "\x00" in value:
+            return None  # something to strip or refuse: the full validation words it
         texts[name] = value
     is_crisis = get("crisis", False)
     is_warm_handover = get("warm_handover", False)

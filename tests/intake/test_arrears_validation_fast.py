@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from stdnum.nl import bsn as stdnum_bsn
@@ -57,6 +57,7 @@ reports = st.builds(
 
 
 @given(reports)
+@example({key: value for key, value in PLAIN.items() if key != "bsn"} | {"last_name": "   "})
 @hypothesis_settings(max_examples=3000, deadline=None)
 def test_what_the_fast_path_accepts_the_full_validation_accepts_alike(data):
     plain = _plain_report(data, TODAY)
