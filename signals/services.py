@@ -23,7 +23,7 @@ from tenancy.new_work import announce_new_work
 from thresholds.models import ThresholdProfile
 
 from . import inputs, rules, tasks
-from .models import EvaluationChunk, EvaluationRun, Signal
+from .models import EvaluationChunk, EvaluationRun, Signal, WhatIf
 
 logger = logging.getLogger(__name__)
 
@@ -109,11 +109,11 @@ def months_back(thresholds: dict[str, rules.Thresholds]) -> int:
 STALLED_RUN_MINUTES = 10
 
 
-def _enqueue(messages: list[tuple[Any, int]]) -> None:
-    """Queue (task, id) messages once the transaction commits; a broker outage leaves the run stalled.
+def enqueue_after_commit(messages: list[tuple[Any, int]]) -> None:
+    """Queue (task, id) messages once the transaction commits; a broker outage leaves the work stalled.
 
-    Nothing is lost: the run and its pending chunks are rows, and `resume_stalled_runs` (beat)
-    queues them again. The first failure stops the rest, which would only wait for the broker too.
+    Nothing is lost: runs, their pending chunks and what-ifs are rows, and `resume_stalled_runs`
+    (beat) queues them again. The first failure stops the rest, which would only wait for the broker too.
     """
 
     def publish() -> None:
@@ -149,16 +149,16 @@ def start_run(*, municipality: Municipality, period: date, rerun: bool = False) 
         run.message = ""
         run.finished_at = None
         run.save(update_fields=["status", "debtors_done", "message", "finished_at"])
-    _enqueue([(tasks.run_evaluation, run.pk)])
+    enqueue_after_commit([(tasks.run_evaluation, run.pk)])
     return run
 
 
 def resume_run(*, run: EvaluationRun) -> int:
     """Enqueue every chunk of a running run that is not done yet (after a killed worker); safe twice."""
     pending = list(run.chunks.filter(status=EvaluationChunk.Status.PENDING).values_list("pk", flat=True))
-    _enqueue([(tasks.evaluate_chunk, chunk_id) for chunk_id in pending])
+    enqueue_after_commit([(tasks.evaluate_chunk, chunk_id) for chunk_id in pending])
     if not pending and run.status == EvaluationRun.Status.RUNNING:
-        _enqueue([(tasks.finish_run, run.pk)])
+        enqueue_after_commit([(tasks.finish_run, run.pk)])
     return len(pending)
 
 
@@ -172,13 +172,19 @@ def resume_stalled_runs(*, now: datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - timedelta(minutes=STALLED_RUN_MINUTES)
     resumed = 0
     for run in EvaluationRun.objects.filter(status=EvaluationRun.Status.PENDING, created_at__lt=cutoff):
-        _enqueue([(tasks.run_evaluation, run.pk)])  # outside a transaction: queued right away
+        enqueue_after_commit([(tasks.run_evaluation, run.pk)])  # outside a transaction: queued right away
         resumed += 1
     running = EvaluationRun.objects.filter(
         status=EvaluationRun.Status.RUNNING, started_at__lt=cutoff
     ).exclude(chunks__finished_at__gte=cutoff)
     for run in running:
         resume_run(run=run)
+        resumed += 1
+    # A what-if whose message was lost never left PENDING (a killed worker's comes back by itself).
+    for what_if_id in WhatIf.objects.filter(status=WhatIf.Status.PENDING, created_at__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
+        enqueue_after_commit([(tasks.count_what_if, what_if_id)])
         resumed += 1
     return resumed
 

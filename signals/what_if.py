@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from thresholds.models import ThresholdProfile
@@ -43,8 +41,9 @@ def start_what_if(*, profile: ThresholdProfile, values: dict[str, Any], user: An
         thresholds=services.thresholds_to_json(proposed_thresholds(profile=profile, values=values)),
         created_by=user if getattr(user, "pk", None) else None,
     )
-    # Without a broker the task runs right here (the embedded default), so the caller re-reads the row.
-    transaction.on_commit(partial(tasks.count_what_if.delay, what_if.pk))
+    # Without a broker the task runs right here (the embedded default), so the caller re-reads the row;
+    # with the broker down it waits for the stalled-work sweep.
+    services.enqueue_after_commit([(tasks.count_what_if, what_if.pk)])
     return what_if
 
 
