@@ -77,15 +77,6 @@ def get_or_set(key: str, compute: Callable[[], Any], *, timeout: float, local: b
     return value
 
 
-def add(key: str, value: Any, *, timeout: float) -> bool:
-    """Store the value only if the key is absent; True if stored (or the cache is unreachable)."""
-    try:
-        return _cache().add(key, value, timeout=timeout)
-    except Exception as error:
-        _failed("add", error)
-        return True
-
-
 def count(key: str, *, timeout: int) -> int | None:
     """Add one to a counter that lives `timeout` seconds from its first use; None if unreachable."""
     backend = _cache()

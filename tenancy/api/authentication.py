@@ -60,7 +60,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
-            shared_cache.set(token_cache_key(token.key_hash), token, timeout=TOKEN_CACHE_SECONDS)
+            # Dropped, not written back: a write of this copy could undo a revoke made meanwhile.
+            shared_cache.delete(token_cache_key(token.key_hash))
         return ApiClient(token), token
 
     def authenticate_header(self, request: Request) -> str:
