@@ -21,7 +21,7 @@ again, so a past period's report gives the same figures after the purge. The des
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from intake.models import (
@@ -254,6 +255,12 @@ def _retain_figures(*, municipality: Municipality, periods: set[date]) -> int:
     return len(new)
 
 
+def _delete_files_on_commit(files: Iterable[FieldFile]) -> None:
+    """Remove stored files once the purge commits: a rollback must not leave rows without their PDF."""
+    stored = [(file.storage, file.name) for file in files if file]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in stored])
+
+
 def purge_personal_data(
     *, municipality: Municipality, today: date | None = None, triggered_by: str = "schedule"
 ) -> DestructionBatch:
@@ -283,9 +290,7 @@ def purge_personal_data(
         )
 
         letters = list(plan.letters)
-        for letter in letters:
-            if letter.file:
-                letter.file.delete(save=False)
+        _delete_files_on_commit(letter.file for letter in letters)
         counts[Kind.LETTER] = len(letters)
         Letter.objects.filter(pk__in=[letter.pk for letter in letters]).delete()
 
@@ -299,9 +304,7 @@ def purge_personal_data(
         orphaned = _orphaned_bsns(municipality=municipality, debtors=plan.debtors)
         debtor_ids = list(plan.debtors.values_list("pk", flat=True))
         ended_items = WorkItem.objects.filter(debtor_id__in=debtor_ids)
-        for letter in Letter.objects.filter(work_item__in=ended_items):
-            if letter.file:
-                letter.file.delete(save=False)
+        _delete_files_on_commit(letter.file for letter in Letter.objects.filter(work_item__in=ended_items))
         Debtor.objects.filter(pk__in=debtor_ids).delete()
         counts[Kind.ENDED_DEBTOR] = len(debtor_ids)
         counts[Kind.SOURCE_DATA] = sum(

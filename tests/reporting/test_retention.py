@@ -2,11 +2,14 @@
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 
 from intake.models import (
@@ -283,3 +286,30 @@ def test_register_and_dry_run_pages_for_administrators_only(history, member, cli
 def test_daily_beat_entry():
     entry = settings.CELERY_BEAT_SCHEDULE["purge-personal-data"]
     assert entry["task"] == "reporting.tasks.purge_personal_data"
+
+
+def test_letter_files_go_when_the_purge_commits_and_stay_when_it_rolls_back(
+    history, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    settings.MEDIA_ROOT = str(tmp_path)
+    old = Letter.objects.get(municipality=history, values__name="Oud")
+    old.file.save("oud.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    path = Path(old.file.path)
+
+    def purge_then_fail() -> None:  # the purge's transaction rolls back: a later statement fails
+        with transaction.atomic():
+            retention.purge_personal_data(municipality=history, today=TODAY, triggered_by="test")
+            raise RuntimeError("a later statement fails")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        purge_then_fail()
+    assert path.exists()
+    assert Letter.objects.filter(pk=old.pk).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retention.purge_personal_data(municipality=history, today=TODAY, triggered_by="test")
+    assert not path.exists()
