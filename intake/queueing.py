@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import DatabaseError, connection
-from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
+
+from tenancy import queueing
 
 from . import tasks
 from .models import Delivery
@@ -28,24 +28,18 @@ LOCK_CLASS = 0x1D5  # high half of the PostgreSQL advisory lock key of a deliver
 
 def enqueue_import(delivery_id: int) -> bool:
     """Queue the import of a stored delivery; with the broker down it stays pending, nothing is lost."""
-    try:
-        tasks.import_delivery.delay(delivery_id)
-    except KombuOperationalError:
-        logger.warning("delivery %s not queued: broker unreachable; the beat run retries", delivery_id)
-        return False
-    return True
+    return queueing.enqueue(tasks.import_delivery, delivery_id, label="delivery")
 
 
 def requeue_pending_deliveries(*, now: datetime | None = None) -> int:
     """Queue again every delivery still pending a while after it arrived (its message never came).
 
-    Only pending ones: a running import belongs to a worker, and a killed worker's message comes
-    back by itself (acks late). A pending delivery may still be queued behind other work; the
-    second message then finds it imported, or imported right now and locked.
+    A pending delivery may still be queued behind other work; the second message then finds it
+    imported, or imported right now and locked.
     """
-    cutoff = (now or timezone.now()) - timedelta(minutes=STALLED_DELIVERY_MINUTES)
-    stalled = Delivery.objects.filter(status=Delivery.Status.PENDING, created_at__lt=cutoff).order_by("pk")
-    return sum(enqueue_import(pk) for pk in stalled.values_list("pk", flat=True))
+    return queueing.requeue_pending(
+        Delivery, tasks.import_delivery, label="delivery", minutes=STALLED_DELIVERY_MINUTES, now=now
+    )
 
 
 @contextmanager

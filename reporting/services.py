@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 
@@ -14,8 +14,8 @@ from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone, translation
-from kombu.exceptions import OperationalError as KombuOperationalError
 
+from tenancy import queueing
 from tenancy.models import Municipality
 from workbaskets import services as workbasket_services
 from workbaskets.models import WorkBasket, WorkItem
@@ -177,27 +177,21 @@ STALLED_BATCH_MINUTES = 2
 
 
 def enqueue_letter_batch(batch_id: int) -> bool:
-    """Queue a batch for a worker; with the broker down the batch stays pending, nothing is lost.
-
-    `requeue_pending_letter_batches` (beat, every few minutes) queues it again once the broker is back.
-    """
-    try:
-        tasks.generate_letter_batch.delay(batch_id)
-    except KombuOperationalError:
-        logger.warning("letter batch %s not queued: broker unreachable; the beat run retries", batch_id)
-        return False
-    return True
+    """Queue a batch for a worker; with the broker down the batch stays pending, nothing is lost."""
+    return queueing.enqueue(tasks.generate_letter_batch, batch_id, label="letter batch")
 
 
-def requeue_pending_letter_batches(*, now: datetime | None = None) -> int:
-    """Queue again every batch still pending a while after it was started (its queueing failed).
-
-    Only pending batches: a running one belongs to a worker, and a killed worker's task comes back
-    by itself (acks late). Queueing a pending batch twice is harmless: the first run claims it.
-    """
-    cutoff = (now or timezone.now()) - timedelta(minutes=STALLED_BATCH_MINUTES)
-    stalled = LetterBatch.objects.filter(status=LetterBatch.Status.PENDING, created_at__lt=cutoff)
-    return sum(enqueue_letter_batch(pk) for pk in stalled.values_list("pk", flat=True))
+def requeue_pending_jobs(*, now: datetime | None = None) -> int:
+    """Queue again letter batches and management reports still pending a while after they were made."""
+    return queueing.requeue_pending(
+        LetterBatch, tasks.generate_letter_batch, label="letter batch", minutes=STALLED_BATCH_MINUTES, now=now
+    ) + queueing.requeue_pending(
+        ManagementReport,
+        tasks.generate_management_report,
+        label="management report",
+        minutes=STALLED_BATCH_MINUTES,
+        now=now,
+    )
 
 
 PROGRESS_EVERY = 10
@@ -269,7 +263,9 @@ def request_management_report(*, municipality: Municipality, period: date, user:
             report.status = ManagementReport.Status.PENDING
             report.requested_by = user
             report.save(update_fields=["status", "requested_by"])
-        transaction.on_commit(partial(tasks.generate_management_report.delay, report.pk))
+        transaction.on_commit(
+            partial(queueing.enqueue, tasks.generate_management_report, report.pk, label="management report")
+        )
     return report
 
 
@@ -327,6 +323,13 @@ def start_due_management_reports(*, today: date | None = None) -> list[Managemen
         with transaction.atomic():
             report, created = ManagementReport.objects.get_or_create(municipality=municipality, period=period)
             if created:
-                transaction.on_commit(partial(tasks.generate_management_report.delay, report.pk))
+                transaction.on_commit(
+                    partial(
+                        queueing.enqueue,
+                        tasks.generate_management_report,
+                        report.pk,
+                        label="management report",
+                    )
+                )
                 started.append(report)
     return started

@@ -31,6 +31,6 @@ def purge_personal_data() -> None:
 
 
 @shared_task(ignore_result=True)
-def requeue_pending_letter_batches() -> int:
-    """Every few minutes: queue batches whose queueing failed while the broker was down."""
-    return services.requeue_pending_letter_batches()
+def requeue_pending_jobs() -> int:
+    """Every few minutes: queue letter batches and reports whose queueing failed (broker down)."""
+    return services.requeue_pending_jobs()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from intake.models import ArrearsCase, DebtorSnapshot, IncomeRecord, VehicleRecord
+from tenancy import queueing
 from tenancy.models import Municipality
 from tenancy.new_work import announce_new_work
 from thresholds.models import ThresholdProfile
@@ -181,11 +182,9 @@ def resume_stalled_runs(*, now: datetime | None = None) -> int:
         resume_run(run=run)
         resumed += 1
     # A what-if whose message was lost never left PENDING (a killed worker's comes back by itself).
-    for what_if_id in WhatIf.objects.filter(status=WhatIf.Status.PENDING, created_at__lt=cutoff).values_list(
-        "pk", flat=True
-    ):
-        enqueue_after_commit([(tasks.count_what_if, what_if_id)])
-        resumed += 1
+    resumed += queueing.requeue_pending(
+        WhatIf, tasks.count_what_if, label="what-if", minutes=STALLED_RUN_MINUTES, now=now
+    )
     return resumed
 
 

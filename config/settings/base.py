@@ -195,9 +195,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "signals.tasks.resume_stalled_runs",
         "schedule": crontab(minute="*/5"),  # runs whose chunk messages were lost with the broker
     },
-    "requeue-pending-letter-batches": {
-        "task": "reporting.tasks.requeue_pending_letter_batches",
-        "schedule": crontab(minute="*/5"),  # batches started while the broker was down
+    "requeue-pending-reporting-jobs": {
+        "task": "reporting.tasks.requeue_pending_jobs",
+        "schedule": crontab(minute="*/5"),  # letter batches and reports started while the broker was down
     },
     "purge-personal-data": {
         "task": "reporting.tasks.purge_personal_data",

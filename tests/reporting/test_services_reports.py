@@ -144,3 +144,12 @@ def test_a_report_left_running_by_a_killed_worker_is_made_on_redelivery(october)
     report.refresh_from_db()
     assert report.status == ManagementReport.Status.FINISHED
     assert "Managementrapportage oktober 2026" in pdf_text(report.file.read())[0]
+
+
+@pytest.mark.django_db
+def test_a_report_whose_queueing_failed_is_queued_again_by_the_beat_run(october):
+    report = ManagementReport.objects.create(municipality=october, period=PERIOD)  # still pending
+    later = report.created_at + datetime.timedelta(minutes=services.STALLED_BATCH_MINUTES + 1)
+
+    assert services.requeue_pending_jobs(now=report.created_at) == 0  # too fresh: its message may come
+    assert services.requeue_pending_jobs(now=later) == 1

@@ -146,11 +146,11 @@ def test_a_letter_batch_started_during_a_redis_outage_completes_once_redis_is_ba
     private_redis.start()
     later = timezone.now() + dt.timedelta(minutes=reporting_services.STALLED_BATCH_MINUTES + 1)
     with private_worker():
-        assert reporting_services.requeue_pending_letter_batches(now=later) == 1
+        assert reporting_services.requeue_pending_jobs(now=later) == 1
         wait_until(
             lambda: LetterBatch.objects.get(pk=batch.pk).status == LetterBatch.Status.FINISHED, "the batch"
         )
-    assert reporting_services.requeue_pending_letter_batches(now=later) == 0
+    assert reporting_services.requeue_pending_jobs(now=later) == 0
 
     batch.refresh_from_db()
     assert (batch.letters_done, Letter.objects.filter(batch=batch).count()) == (3, 3)
@@ -168,7 +168,7 @@ def test_redis_stopping_while_a_worker_runs_loses_no_batch(private_redis, privat
         assert LetterBatch.objects.get(pk=batch.pk).status == LetterBatch.Status.PENDING
         private_redis.start()
         later = timezone.now() + dt.timedelta(minutes=reporting_services.STALLED_BATCH_MINUTES + 1)
-        assert reporting_services.requeue_pending_letter_batches(now=later) == 1
+        assert reporting_services.requeue_pending_jobs(now=later) == 1
         wait_until(
             lambda: LetterBatch.objects.get(pk=batch.pk).status == LetterBatch.Status.FINISHED, "the batch"
         )
