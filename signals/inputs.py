@@ -131,19 +131,6 @@ COLUMN_TYPES = {
 NULLABLE = {("debtors", "known_income"), ("debtors", "previous_category"), ("vehicles", "registration_date")}
 
 
-def copy_bytes(query: sql.Composable) -> bytes:
-    """Run one `COPY (SELECT ...) TO STDOUT` and return the CSV it wrote."""
-    connection.ensure_connection()
-    with connection.connection.cursor() as cursor:
-        # These are plain index range scans; compiling them (JIT) costs more than it saves.
-        cursor.execute("SET jit = off")
-        buffer = bytearray()
-        with cursor.copy(sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER true)").format(query)) as copy:
-            for block in copy:
-                buffer += block
-    return bytes(buffer)
-
-
 FIELD = "\x1f"  # ASCII unit separator: never part of a BSN, code, plate, date or amount
 
 

@@ -202,15 +202,12 @@ def due_period(*, municipality: Municipality) -> date | None:
 
 
 def start_due_runs(*, today: date) -> list[EvaluationRun]:
-    """Start the runs of municipalities whose evaluation day is today; resume runs left running."""
+    """Start the runs of municipalities whose evaluation day is today (stalled ones: resume_stalled_runs)."""
     started = []
     for municipality in Municipality.objects.filter(evaluation_day=today.day):
         period = due_period(municipality=municipality)
         if period is not None:
             started.append(start_run(municipality=municipality, period=period))
-    for run in EvaluationRun.objects.filter(status=EvaluationRun.Status.RUNNING):
-        with transaction.atomic():
-            resume_run(run=run)
     return started
 
 

@@ -68,7 +68,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_owned_or_404(EvaluationRun, request, pk=run_id)
     previous = (
         EvaluationRun.objects.for_municipality(request.municipality)  # type: ignore[attr-defined]
-        .filter(period__lt=run.period)
+        .filter(period__lt=run.period, status=EvaluationRun.Status.FINISHED)  # a failed run counted nothing
         .order_by("-period")
         .first()
     )

@@ -118,17 +118,6 @@ class ParameterSet:
         }[household]
 
 
-def parameters_for(on: date, parameter_sets: Iterable[ParameterSet]) -> ParameterSet:
-    """Pick the set in force on a date: the latest that started on or before it and has not ended."""
-    started = [p for p in parameter_sets if p.valid_from <= on]
-    if not started:
-        raise NoBvvParameters(on)
-    chosen = max(started, key=lambda p: p.valid_from)
-    if chosen.valid_until is not None and chosen.valid_until < on:
-        raise NoBvvParameters(on)
-    return chosen
-
-
 @dataclass(frozen=True)
 class BvvCalculation:
     """One BVV with every term, monthly amounts; only `bvv` is rounded."""

@@ -1,5 +1,3 @@
-from dataclasses import replace
-from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -9,14 +7,12 @@ from thresholds.bvv import (
     DebtorIncome,
     HouseholdType,
     IncomeBasis,
-    NoBvvParameters,
     RepaymentTerms,
     beslagvrije_voet,
     bijstand_beslagvrije_voet,
     debtor_figures,
     figures,
     household_type_from,
-    parameters_for,
     proposed_instalment,
     repayment_capacity,
     yearly_income_from,
@@ -173,31 +169,6 @@ def test_bijstand_bvv_is_never_below_zero():
     calculation = bijstand_beslagvrije_voet(household=SINGLE, parameters=JANUARY_2026, other_income=D("2000"))
 
     assert calculation.bvv == D("0.00")
-
-
-@pytest.mark.parametrize(
-    ("on", "expected"),
-    [
-        (date(2026, 1, 1), JANUARY_2026),
-        (date(2026, 6, 30), JANUARY_2026),
-        (date(2026, 7, 1), JULY_2026),
-        (date(2027, 3, 1), JULY_2026),
-    ],
-)
-def test_the_set_in_force_is_chosen_by_date(on, expected):
-    assert parameters_for(on, PARAMETER_SETS) == expected
-
-
-def test_a_date_without_parameters_is_refused_clearly():
-    with pytest.raises(NoBvvParameters, match="no BVV parameters for this date"):
-        parameters_for(date(2025, 12, 31), PARAMETER_SETS)
-
-
-def test_a_date_after_an_ended_set_is_refused():
-    ended = replace(JULY_2026, valid_until=date(2026, 12, 31))
-
-    with pytest.raises(NoBvvParameters, match=r"no BVV parameters for this date \(2027-01-01\)"):
-        parameters_for(date(2027, 1, 1), [JANUARY_2026, ended])
 
 
 @pytest.mark.parametrize(
