@@ -59,7 +59,6 @@ class _Accepted:
     partner_type: str
     person_key: str
     household_key: str
-    group_key: str
     pointer: str
 
 
@@ -167,14 +166,8 @@ def _accept(
         partner_type=report.partner_type or supplier.partner_type,
         person_key=person_key,
         household_key=household_key,
-        group_key=household_key or person_key,
         pointer=pointer,
     )
-
-
-# Re-exported: the column lists belong to the store, tests and `portable` read them here.
-REPORT_COLUMNS = store.REPORT_COLUMNS
-UPDATABLE_COLUMNS = store.UPDATABLE_COLUMNS
 
 
 def _row(item: _Accepted, supplier: Supplier) -> dict:
@@ -335,9 +328,18 @@ def _assess_batch(*, batch_size: int) -> int:
     groups: dict[tuple[int, int], list[_Pending]] = defaultdict(list)
     for item in pending:
         groups[(item.municipality_id, item.supplier_id)].append(item)
+    rules_of = {
+        municipality_id: arrears_settings(municipality=municipality_id).as_rules()
+        for municipality_id in {municipality_id for municipality_id, _supplier_id in groups}
+    }  # once per municipality, not per supplier group
     touched: set[int] = set()
     for (municipality_id, supplier_id), items in groups.items():
-        touched |= _assess_new_reports(municipality_id=municipality_id, supplier_id=supplier_id, items=items)
+        touched |= _assess_new_reports(
+            municipality_id=municipality_id,
+            supplier_id=supplier_id,
+            items=items,
+            arrears_rules=rules_of[municipality_id],
+        )
     ArrearsReport.objects.filter(pk__in=[item.pk for item in pending]).update(assessed_at=timezone.now())
     refresh_cases(case_ids=touched)
     for municipality_id in {item.municipality_id for item in pending}:
@@ -357,9 +359,10 @@ def _lock_groups(groups: set[tuple[int, str]]) -> None:
         )
 
 
-def _assess_new_reports(*, municipality_id: int, supplier_id: int, items: list[_Pending]) -> set[int]:
+def _assess_new_reports(
+    *, municipality_id: int, supplier_id: int, items: list[_Pending], arrears_rules: rules.ArrearsRules
+) -> set[int]:
     """Apply window, minimum and repeat rules to new reports and put the picked-up ones in cases."""
-    arrears_rules = arrears_settings(municipality=municipality_id).as_rules()
     new_ids = {item.pk for item in items}
     earlier: dict[str, list[rules.EarlierReport]] = defaultdict(list)
     earlier_case: dict[tuple[str, dt.date], int] = {}

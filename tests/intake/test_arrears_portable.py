@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from intake.arrears import portable, services
+from intake.arrears import portable, store
 from intake.models import ArrearsCase, ArrearsReport, Debtor
 from tests.tenancy.factories import MunicipalityFactory
 
@@ -68,17 +68,17 @@ def test_portable_upsert_creates_updates_and_keeps_a_reference_with_its_municipa
     other = MunicipalityFactory(code="0777")
     receive(huur, report())
     stored = ArrearsReport.objects.get()
-    row = {column: getattr(stored, column) for column in services.REPORT_COLUMNS}
+    row = {column: getattr(stored, column) for column in store.REPORT_COLUMNS}
 
     result = portable.upsert_reports(
         supplier_id=huur.pk,
         rows=[row | {"amount": Decimal("500.00")}, row | {"reference": "R-2"}],
-        updatable=services.UPDATABLE_COLUMNS,
+        updatable=store.UPDATABLE_COLUMNS,
     )
     conflict = portable.upsert_reports(
         supplier_id=huur.pk,
         rows=[row | {"municipality_id": other.pk, "amount": Decimal("1.00")}],
-        updatable=services.UPDATABLE_COLUMNS,
+        updatable=store.UPDATABLE_COLUMNS,
     )
 
     assert {reference: values[2:] for reference, values in result.items()} == {
