@@ -29,13 +29,10 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from bench._http import HOST, line, percentile_ms, start_gunicorn  # noqa: E402
+from bench._http import HOST, bearer_headers, line, percentile_ms, reset_bench_supplier, start_gunicorn  # noqa: E402
 from intake.arrears import services  # noqa: E402
 from intake.arrears.demo import generate_reports  # noqa: E402
-from intake.models import ArrearsCase, ArrearsContactAttempt, ArrearsReport  # noqa: E402
-from tenancy import suppliers  # noqa: E402
-from tenancy.models import ApiToken, Covenant, Municipality, Supplier  # noqa: E402
-from tenancy.services import create_municipality  # noqa: E402
+from intake.models import ArrearsReport  # noqa: E402
 
 MUNICIPALITY_CODE = "9130"
 SUPPLIER = "bench-api"
@@ -50,18 +47,11 @@ CACHE = os.environ.get("CACHE_URL") or BROKER
 @transaction.atomic
 def prepare() -> str:
     """Start from an empty bench municipality with one supplier and a token without a practical rate limit."""
-    municipality = Municipality.objects.filter(code=MUNICIPALITY_CODE).first() or create_municipality(
-        code=MUNICIPALITY_CODE, name="Gemeente Benchmark"
-    )
-    ArrearsReport.objects.filter(municipality=municipality).delete()
-    ArrearsContactAttempt.objects.filter(municipality=municipality).delete()
-    ArrearsCase.objects.filter(municipality=municipality).delete()
-    ApiToken.objects.filter(supplier__name=SUPPLIER).delete()
-    Covenant.objects.filter(supplier__name=SUPPLIER).delete()
-    Supplier.objects.filter(name=SUPPLIER).delete()
-    supplier = suppliers.create_supplier(name=SUPPLIER, partner_type="Energie", municipality=municipality)
-    _token, key = suppliers.create_api_token(
-        supplier=supplier, name="bench", rate_limit_per_minute=100_000_000
+    _municipality, key = reset_bench_supplier(
+        code=MUNICIPALITY_CODE,
+        municipality_name="Gemeente Benchmark",
+        supplier_name=SUPPLIER,
+        token_name="bench",
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -69,10 +59,6 @@ def prepare() -> str:
         )
         cursor.execute(f"TRUNCATE {FLOOR_TABLE}")
     return key
-
-
-def headers(key: str) -> dict[str, str]:
-    return {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
 
 
 def bulk(port: int, key: str, *, total: int, requests: int, clients: int) -> tuple[float, int]:
@@ -86,7 +72,7 @@ def bulk(port: int, key: str, *, total: int, requests: int, clients: int) -> tup
 
     def post(body: bytes) -> int:
         conn = http.client.HTTPConnection(HOST, port, timeout=600)
-        conn.request("POST", "/api/v1/arrears-reports", body=body, headers=headers(key))
+        conn.request("POST", "/api/v1/arrears-reports", body=body, headers=bearer_headers(key))
         response = conn.getresponse()
         payload = response.read()
         conn.close()
@@ -109,7 +95,7 @@ def warm_up(port: int, key: str) -> None:
     for _ in range(8):
         conn = http.client.HTTPConnection(HOST, port, timeout=60)
         conn.request(
-            "POST", "/api/v1/arrears-reports", body=json.dumps(report).encode(), headers=headers(key)
+            "POST", "/api/v1/arrears-reports", body=json.dumps(report).encode(), headers=bearer_headers(key)
         )
         conn.getresponse().read()
         conn.close()
@@ -139,7 +125,7 @@ def hammer(
             }
             number += 1
             started = time.perf_counter()
-            conn.request("POST", path, body=json.dumps(body).encode(), headers=headers(key))
+            conn.request("POST", path, body=json.dumps(body).encode(), headers=bearer_headers(key))
             response = conn.getresponse()
             payload = response.read()
             latencies[index].append(time.perf_counter() - started)

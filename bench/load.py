@@ -36,12 +36,10 @@ from django.db import transaction  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
-from bench._http import HOST, line, percentile_ms, start_gunicorn  # noqa: E402
+from bench._http import HOST, bearer_headers, line, percentile_ms, reset_bench_supplier, start_gunicorn  # noqa: E402
 from intake.arrears.demo import generate_reports  # noqa: E402
-from intake.models import ArrearsCase, ArrearsContactAttempt, ArrearsReport  # noqa: E402
-from tenancy import suppliers  # noqa: E402
-from tenancy.models import ApiToken, Covenant, Membership, Municipality, Role, Supplier  # noqa: E402
-from tenancy.services import create_municipality  # noqa: E402
+from intake.models import ArrearsReport  # noqa: E402
+from tenancy.models import Membership, Role  # noqa: E402
 from workbaskets.models import WorkBasket, WorkItem  # noqa: E402
 from workbaskets.services.access import grant_basket  # noqa: E402
 
@@ -56,19 +54,12 @@ MAX_REQUESTS_PER_CLIENT = 100_000  # a second bound besides the clock
 @transaction.atomic
 def prepare(consultants: int) -> tuple[str, list[str], list[int]]:
     """A bench municipality with one supplier token, work items in its baskets and logged-in consultants."""
-    municipality = Municipality.objects.filter(code=MUNICIPALITY_CODE).first() or create_municipality(
-        code=MUNICIPALITY_CODE, name="Gemeente Belasting"
-    )
-    ArrearsReport.objects.filter(municipality=municipality).delete()
-    WorkItem.objects.filter(municipality=municipality).delete()
-    ArrearsContactAttempt.objects.filter(municipality=municipality).delete()
-    ArrearsCase.objects.filter(municipality=municipality).delete()
-    ApiToken.objects.filter(supplier__name=SUPPLIER).delete()
-    Covenant.objects.filter(supplier__name=SUPPLIER).delete()
-    Supplier.objects.filter(name=SUPPLIER).delete()
-    supplier = suppliers.create_supplier(name=SUPPLIER, partner_type="Energie", municipality=municipality)
-    _token, key = suppliers.create_api_token(
-        supplier=supplier, name="load", rate_limit_per_minute=100_000_000
+    WorkItem.objects.filter(municipality__code=MUNICIPALITY_CODE).delete()  # before the cases they point at
+    municipality, key = reset_bench_supplier(
+        code=MUNICIPALITY_CODE,
+        municipality_name="Gemeente Belasting",
+        supplier_name=SUPPLIER,
+        token_name="load",
     )
 
     baskets = list(WorkBasket.objects.for_municipality(municipality).order_by("position"))
@@ -145,7 +136,7 @@ def run(
 
     def supplier_client(index: int) -> None:
         conn = http.client.HTTPConnection(HOST, port, timeout=60)
-        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+        headers = bearer_headers(key)
         barrier.wait()
         for number in range(MAX_REQUESTS_PER_CLIENT):
             if time.perf_counter() >= stop_at[0]:
