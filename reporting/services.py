@@ -15,6 +15,7 @@ from django.db import OperationalError, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone, translation
 
+from intake.arrears import rules as arrears_rules
 from tenancy import queueing
 from tenancy.models import Municipality
 from workbaskets import services as workbasket_services
@@ -77,9 +78,8 @@ def save_letter_template(
 
 
 def part_of_day(moment: datetime) -> str:
-    """DDAS EnumDagdeel of a moment in local time: Ochtend < 12:00, Middag 12-18, Avond >= 18:00."""
-    hour = timezone.localtime(moment).hour
-    return "Ochtend" if hour < 12 else "Middag" if hour < 18 else "Avond"
+    """DDAS part of day of a moment, in Dutch time (the rule itself is intake.arrears.rules')."""
+    return arrears_rules.part_of_day(timezone.localtime(moment).time())
 
 
 def _record_letter_on_item(*, letter: Letter) -> None:
