@@ -1,0 +1,176 @@
+"""Staging: the parser's validated chunks copied into one unlogged table per delivery.
+
+PostgreSQL COPY streams the rows in while the next chunk is parsed (plain inserts on SQLite);
+the merges (see merges.py) move them into the real tables in one transaction.
+"""
+
+from __future__ import annotations
+
+import io
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.db import connection
+
+from . import parsers
+from .models import Delivery
+
+
+@dataclass
+class Staged:
+    rows_read: int = 0
+    rows_valid: int = 0
+    rows_rejected: int = 0
+    error_count: int = 0
+
+
+SQL_TYPES = {"text": "text", "int": "bigint", "date": "date", "bool": "boolean"}
+
+
+def _staging_columns(kind: str) -> list[tuple[str, str]]:
+    layout = parsers.LAYOUTS[kind]
+    columns = [("row", "int"), ("is_valid", "bool")]
+    for column in layout.columns:
+        if column.name == "period" and kind in (parsers.DEBTORS, parsers.VEHICLES):
+            continue  # the delivery's period; the parser already checked it
+        arrow = str(parsers.arrow_type(column))
+        sql = (
+            "int"
+            if arrow == "int64"
+            else "date"
+            if arrow.startswith("date")
+            else "bool"
+            if arrow == "bool"
+            else "text"
+        )
+        columns.append((column.name, sql))
+    return columns
+
+
+class Staging:
+    def __init__(self, delivery: Delivery) -> None:
+        self.delivery = delivery
+        self.kind = delivery.kind
+        self.table = f"intake_staging_{delivery.pk}"
+        self.columns = _staging_columns(delivery.kind)
+        self.is_postgresql = connection.vendor == "postgresql"
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    # Set-based merges want hash joins: the statistics of a staging table filled moments ago are
+    # stale, and a nested loop over a million rows never ends.
+    hash_joins_only = True
+
+    def tune_merge(self) -> None:
+        """Planner settings for the merge transaction (PostgreSQL)."""
+        if not self.is_postgresql:
+            return
+        with connection.cursor() as cursor:
+            if self.hash_joins_only:
+                cursor.execute("SET LOCAL enable_nestloop = off")
+            # JIT compiles these one-off statements for longer than they run; hash joins and
+            # sorts of a million rows want more than the default 4 MB of memory.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+
+    def create(self) -> None:
+        columns = ", ".join(f"{name} {SQL_TYPES[sql]}" for name, sql in self.columns)
+        unlogged = "UNLOGGED " if self.is_postgresql else ""
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE {unlogged}TABLE {self.table} ({columns})")
+
+    def load(self, path: Path, *, errors: list[parsers.RowError]) -> Staged:
+        """Stream the file through the parser into the staging table, reporting progress."""
+        staged = Staged()
+        chunks = _prefetch(parsers.read_delivery(path, kind=self.kind, period=self.delivery.period))
+        for chunk in chunks:
+            self._write(chunk)
+            staged.rows_read += chunk.rows_read
+            staged.rows_valid += chunk.table.num_rows
+            rejected = len({error.row for error in chunk.errors})
+            staged.rows_rejected += rejected
+            staged.error_count += len(chunk.errors)
+            room = parsers.MAX_DETAILED_ERRORS - len(errors)
+            errors.extend(chunk.errors[: max(room, 0)])
+            Delivery.objects.filter(pk=self.delivery.pk).update(
+                rows_done=staged.rows_read,
+                rows_total=max(self.delivery.rows_total, staged.rows_read),
+                rows_rejected=staged.rows_rejected,
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {self.table}")
+        return staged
+
+    def _write(self, chunk: parsers.Chunk) -> None:
+        import pyarrow as pa
+
+        names = [name for name, _sql in self.columns]
+        table = chunk.table
+        table = table.append_column("row", pa.array(chunk.rows, type=pa.int64()))
+        table = table.append_column("is_valid", pa.array(np.ones(table.num_rows, dtype=bool)))
+        tables = [table.select(names)]
+        if self.kind == parsers.DEBTORS and chunk.rejected_refs:
+            # A debtor whose row was rejected is still in the file: it must not be ended.
+            count = len(chunk.rejected_refs)
+            columns = {name: pa.nulls(count, type=tables[0].schema.field(name).type) for name in names}
+            columns |= {"debtor_ref": pa.array(chunk.rejected_refs, type=pa.string())}
+            columns |= {"is_valid": pa.array(np.zeros(count, dtype=bool))}
+            tables.append(pa.table(columns))
+        # Separate writes, never pa.concat_tables: concatenating onto an empty table corrupts
+        # pyarrow's CSV output (seen with pyarrow 26).
+        for part in tables:
+            if part.num_rows == 0:
+                continue
+            if self.is_postgresql:
+                self._copy(part, names)
+            else:
+                self._insert(part, names)
+
+    def _copy(self, table: Any, names: list[str]) -> None:
+        from pyarrow import csv as pa_csv
+
+        buffer = io.BytesIO()
+        pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False))
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {self.table} ({', '.join(names)}) FROM STDIN (FORMAT csv)") as copy,
+        ):
+            copy.write(buffer.getbuffer())
+
+    def _insert(self, table: Any, names: list[str]) -> None:
+        placeholders = ", ".join(["%s"] * len(names))
+        rows = list(zip(*(table[name].to_pylist() for name in names), strict=True))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {self.table} ({', '.join(names)}) VALUES ({placeholders})", rows)
+
+
+def _prefetch[T](items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """Run a generator one step ahead in a thread: parsing overlaps with the COPY into the database."""
+    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+
+    def produce() -> None:
+        try:
+            for item in items:
+                box.put(("item", item))
+        except BaseException as error:
+            box.put(("error", error))
+        else:
+            box.put(("done", None))
+
+    worker = threading.Thread(target=produce, daemon=True, name="intake-parser")
+    worker.start()
+    while True:
+        kind, value = box.get()
+        if kind == "item":
+            yield value
+        elif kind == "error":
+            raise value
+        else:
+            return
