@@ -7,6 +7,8 @@ from typing import Any
 from django.db import connection
 
 from . import parsers
+from .debtor_fields import DEBTOR_FIELDS, MONEY_FIELDS, SNAPSHOT_FIELDS
+from .debtor_leaf import DebtorLeaf, merge_debtor_leaf
 from .income_leaf import IncomeLeaf, merge_income_leaf
 from .merges_sql import execute, fetch_one
 from .models import BankBalance, Debtor, DebtorSnapshot, Delivery, IncomeRecord, VehicleRecord
@@ -16,26 +18,9 @@ from .staging import Staging
 def staging_for(delivery: Delivery) -> Staging:
     if delivery.kind == parsers.INCOME and connection.vendor == "postgresql":
         return IncomeLeaf(delivery)
+    if delivery.kind == parsers.DEBTORS and connection.vendor == "postgresql":
+        return DebtorLeaf(delivery)
     return Staging(delivery)
-
-
-SNAPSHOT_FIELDS = (
-    "category",
-    "claim_amount",
-    "instalment",
-    "paid_last_month",
-    "known_income",
-    "household_type",
-    "known_seizure",
-    "district",
-    "street",
-    "house_number",
-    "house_number_suffix",
-    "postcode",
-    "city",
-)
-MONEY_FIELDS = ("claim_amount", "instalment", "paid_last_month", "known_income")
-DEBTOR_FIELDS = ("bsn", "initials", "prefix", "last_name", "birth_date")
 
 
 def _staged_value(name: str) -> str:
@@ -53,6 +38,8 @@ def _staged_value(name: str) -> str:
 
 def merge_debtors(staging: Staging, delivery: Delivery) -> dict[str, int]:
     """Apply a debtor file: upsert debtors, replace the period's snapshot, end the missing ones."""
+    if isinstance(staging, DebtorLeaf):
+        return merge_debtor_leaf(staging, delivery)
     debtor = Debtor._meta.db_table
     snapshot = DebtorSnapshot._meta.db_table
     params: dict[str, Any] = {"m": delivery.municipality_id, "p": delivery.period, "d": delivery.pk}

@@ -89,7 +89,8 @@ class Staging:
     def load(self, path: Path, *, errors: list[parsers.RowError]) -> Staged:
         """Stream the file through the parser into the staging table, reporting progress."""
         staged = Staged()
-        chunks = _prefetch(parsers.read_delivery(path, kind=self.kind, period=self.delivery.period))
+        chunks = _prefetch(self.read(path))
+        self.prepare()
         for chunk in chunks:
             self._write(chunk)
             staged.rows_read += chunk.rows_read
@@ -104,9 +105,19 @@ class Staging:
                 rows_total=max(self.delivery.rows_total, staged.rows_read),
                 rows_rejected=staged.rows_rejected,
             )
+        self.loaded()
+        return staged
+
+    def prepare(self) -> None:
+        """Work that can run while the parser reads the first chunks."""
+
+    def read(self, path: Path) -> Iterator[parsers.Chunk]:
+        return parsers.read_delivery(path, kind=self.kind, period=self.delivery.period)
+
+    def loaded(self) -> None:
+        """After the last chunk: fresh statistics for the merge's joins."""
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {self.table}")
-        return staged
 
     def _write(self, chunk: parsers.Chunk) -> None:
         import pyarrow as pa
@@ -133,14 +144,14 @@ class Staging:
             else:
                 self._insert(part, names)
 
-    def _copy(self, table: Any, names: list[str]) -> None:
+    def _copy(self, table: Any, names: list[str], *, into: str = "") -> None:
         from pyarrow import csv as pa_csv
 
         buffer = io.BytesIO()
         pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False))
         with (
             connection.cursor() as cursor,
-            cursor.copy(f"COPY {self.table} ({', '.join(names)}) FROM STDIN (FORMAT csv)") as copy,
+            cursor.copy(f"COPY {into or self.table} ({', '.join(names)}) FROM STDIN (FORMAT csv)") as copy,
         ):
             copy.write(buffer.getbuffer())
 
@@ -152,7 +163,7 @@ class Staging:
 
 
 def _prefetch[T](items: Iterator[T], depth: int = 2) -> Iterator[T]:
-    """Run a generator one step ahead in a thread: parsing overlaps with the COPY into the database."""
+    """Run a generator ahead in a thread, started now: parsing overlaps with the COPY into the database."""
     box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
 
     def produce() -> None:
@@ -166,6 +177,10 @@ def _prefetch[T](items: Iterator[T], depth: int = 2) -> Iterator[T]:
 
     worker = threading.Thread(target=produce, daemon=True, name="intake-parser")
     worker.start()
+    return _drain(box)
+
+
+def _drain[T](box: queue.Queue[tuple[str, Any]]) -> Iterator[T]:
     while True:
         kind, value = box.get()
         if kind == "item":

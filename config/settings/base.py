@@ -238,6 +238,7 @@ ANONYMOUS_USER_NAME = None  # no guardian anonymous user: every permission belon
 # Filled by each app: defaults of a new municipality and the steps of `manage.py demo_data`.
 MUNICIPALITY_DEFAULTS = [
     "intake.partitions.create_income_partition",
+    "intake.snapshot_partitions.create_snapshot_partition",
     "thresholds.services.create_default_thresholds",
     "workbaskets.services.create_default_baskets",
     "reporting.services.create_default_letter_templates",

@@ -1,0 +1,291 @@
+"""Debtor files on PostgreSQL: the snapshot rows go straight into a leaf of their period.
+
+The municipality's debtors are read once at the start (reference, id, identity), and each parsed
+chunk is matched to debtor ids in Python. So the million snapshot rows are copied into the
+period's leaf table as they are (see snapshot_partitions), without a staging table or a
+million-row join. Only the debtors that must be written (new ones, renamed ones, ended ones that
+are back: a few thousand a month) go through a small staging table, applied in the merge
+transaction together with the counts, the ended debtors and the attachment of the leaf.
+
+A session advisory lock per municipality keeps a second debtor import out while the ids read at
+the start are in use; it ends with the connection, so a killed worker leaves no lock behind.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+import numpy as np
+from django.db import connection
+
+from . import parsers, snapshot_partitions
+from .debtor_fields import DEBTOR_FIELDS, MONEY_FIELDS, SNAPSHOT_FIELDS
+from .merges_sql import execute, fetch_one
+from .models import Debtor, DebtorSnapshot, Delivery
+from .staging import Staging
+
+LOCK_CLASS = 74_301  # advisory lock namespace of debtor imports (the key is the municipality)
+DEBTOR_STAGING_COLUMNS = [
+    ("id", "bigint"),
+    ("debtor_ref", "text"),
+    *((name, "date" if name == "birth_date" else "text") for name in DEBTOR_FIELDS),
+    ("is_new", "boolean"),
+    ("identity_changed", "boolean"),
+]
+
+
+class KnownDebtors:
+    """The municipality's debtors as they were before this file, indexed by reference."""
+
+    def __init__(self, municipality_id: int, period: date) -> None:
+        import pandas as pd
+        import pyarrow as pa
+        from pyarrow import csv as pa_csv
+
+        # One text value built by PostgreSQL: COPY TO would send a message per row, each handled in
+        # Python (1.7 s for a million debtors). Text is quoted, so any name survives as CSV.
+        quoted = ", ".join(
+            f"'\"' || replace({name}, '\"', '\"\"') || '\"'" for name in ("debtor_ref", *DEBTOR_FIELDS[:-1])
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT string_agg(concat_ws(',', {quoted}, id, birth_date,
+                                                CASE WHEN first_period > %s THEN 't' ELSE 'f' END,
+                                                CASE WHEN ended_period IS NULL THEN 'f' ELSE 't' END), E'\\n')
+                    FROM {Debtor._meta.db_table} WHERE municipality_id = %s""",
+                [period, municipality_id],
+            )
+            body = (cursor.fetchone()[0] or "").encode()
+        names = ["debtor_ref", *DEBTOR_FIELDS[:-1], "id", "birth_date", "starts_later", "is_ended"]
+        types = {name: pa.string() for name in names} | {
+            "id": pa.int64(),
+            "birth_date": pa.date32(),
+            "starts_later": pa.bool_(),
+            "is_ended": pa.bool_(),
+        }
+        if not body:  # the municipality's first debtor file
+            self.table = pa.table({name: pa.array([], type=kind) for name, kind in types.items()})
+        else:
+            self.table = pa_csv.read_csv(
+                io.BytesIO(body),
+                read_options=pa_csv.ReadOptions(column_names=names),
+                parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=types,
+                    strings_can_be_null=False,
+                    true_values=["t"],
+                    false_values=["f"],
+                ),
+            ).combine_chunks()
+        self.ids = self.table["id"].to_numpy()
+        self.index = pd.Index(self.table["debtor_ref"].to_numpy(zero_copy_only=False))
+        self.seen = np.zeros(len(self.ids), dtype=bool)
+
+    def positions(self, refs: Any) -> np.ndarray:
+        """Position of each reference among the known debtors, -1 for a new one."""
+        return self.index.get_indexer(refs.to_numpy(zero_copy_only=False))
+
+
+class DebtorLeaf(Staging):
+    """Staging of a debtor file on PostgreSQL: its leaf, plus a small table of debtors to write."""
+
+    def __init__(self, delivery: Delivery) -> None:
+        super().__init__(delivery)
+        self.table = snapshot_partitions.leaf_name(delivery.pk)
+        self.debtor_staging = f"intake_staging_{delivery.pk}"
+        self.known: KnownDebtors | None = None
+        self.new_ids: dict[str, int] = {}
+        self.is_newest = True
+        self.previous: date | None = None
+        self.rows_written = 0
+        self.locked = False
+
+    def drop(self) -> None:
+        # Before an attempt any leaf of this delivery is a leftover (the delivery is running, so it
+        # was never accepted); afterwards an accepted delivery's leaf is attached and stays.
+        snapshot_partitions.drop_leaf(self.table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.debtor_staging}")
+            if self.locked:
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, self.delivery.municipality_id]
+                )
+                self.locked = False
+
+    def create(self) -> None:
+        municipality_id = self.delivery.municipality_id
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_CLASS, municipality_id])
+            self.locked = True
+            columns = ", ".join(f"{name} {sql}" for name, sql in DEBTOR_STAGING_COLUMNS)
+            cursor.execute(f"CREATE UNLOGGED TABLE {self.debtor_staging} ({columns})")
+        snapshot_partitions.create_leaf(
+            delivery_id=self.delivery.pk, municipality_id=municipality_id, period=self.delivery.period
+        )
+
+    def prepare(self) -> None:
+        snapshot = DebtorSnapshot._meta.db_table
+        params = {"m": self.delivery.municipality_id, "p": self.delivery.period}
+        self.previous = fetch_one(
+            f"SELECT MAX(period) FROM {snapshot} WHERE municipality_id = %(m)s AND period < %(p)s", params
+        )[0]
+        self.is_newest = not fetch_one(
+            f"SELECT EXISTS (SELECT 1 FROM {snapshot} WHERE municipality_id = %(m)s AND period > %(p)s)",
+            params,
+        )[0]
+        self.known = KnownDebtors(self.delivery.municipality_id, self.delivery.period)
+
+    def loaded(self) -> None:
+        snapshot_partitions.index_leaf(self.table)
+
+    def ended_ids(self) -> list[int]:
+        """Debtors not in this file (valid or rejected) that were not ended yet."""
+        known = self.known
+        if known is None or not self.is_newest:
+            return []
+        active = ~known.table["is_ended"].to_numpy(zero_copy_only=False)
+        return known.ids[~known.seen & active].tolist()
+
+    def _write(self, chunk: parsers.Chunk) -> None:
+        import pyarrow as pa
+
+        known = self.known
+        assert known is not None
+        table = chunk.table
+        if chunk.rejected_refs:
+            # A debtor whose row was rejected is still in the file: it must not be ended.
+            rejected = known.positions(pa.array(chunk.rejected_refs, type=pa.string()))
+            known.seen[rejected[rejected >= 0]] = True
+        if table.num_rows == 0:
+            return
+        positions = known.positions(table["debtor_ref"])
+        is_known = positions >= 0
+        known.seen[positions[is_known]] = True
+        ids = np.zeros(table.num_rows, dtype=np.int64)
+        ids[is_known] = known.ids[positions[is_known]]
+        ids[~is_known] = self._new_ids(table["debtor_ref"].filter(pa.array(~is_known)).to_pylist())
+        self._stage_debtors(table, ids, positions, is_known)
+        self._copy_snapshots(table, ids, chunk.rows)
+
+    def _new_ids(self, refs: list[str]) -> list[int]:
+        """Ids for debtors this municipality has not had yet, reserved from the debtor sequence."""
+        missing = list(dict.fromkeys(ref for ref in refs if ref not in self.new_ids))
+        if missing:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [Debtor._meta.db_table, len(missing)],
+                )
+                self.new_ids.update(zip(missing, (row[0] for row in cursor.fetchall()), strict=True))
+        return [self.new_ids[ref] for ref in refs]
+
+    def _stage_debtors(
+        self, table: Any, ids: np.ndarray, positions: np.ndarray, is_known: np.ndarray
+    ) -> None:
+        """Stage the debtors this chunk inserts or updates; most rows change no debtor at all."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        known = self.known
+        assert known is not None
+        identity_changed = np.zeros(table.num_rows, dtype=bool)
+        returns = np.zeros(table.num_rows, dtype=bool)  # ended before, or known only from a later month
+        if is_known.any():
+            taken = known.table.take(pa.array(np.where(is_known, positions, 0)))
+            for name in DEBTOR_FIELDS:
+                differs = pc.not_equal(table[name], taken[name])
+                identity_changed |= pc.fill_null(differs, True).to_numpy(zero_copy_only=False)
+            for name in ("is_ended", "starts_later"):
+                returns |= taken[name].to_numpy(zero_copy_only=False)
+            identity_changed &= is_known
+            returns &= is_known
+        write = ~is_known | identity_changed | returns
+        if not write.any():
+            return
+        mask = pa.array(write)
+        staged = pa.table(
+            {
+                "id": pa.array(ids[write]),
+                "debtor_ref": table["debtor_ref"].filter(mask),
+                **{name: table[name].filter(mask) for name in DEBTOR_FIELDS},
+                "is_new": pa.array(~is_known[write]),
+                "identity_changed": pa.array(identity_changed[write]),
+            }
+        )
+        names = [name for name, _sql in DEBTOR_STAGING_COLUMNS]
+        self._copy(staged.select(names), names, into=self.debtor_staging)
+
+    def _copy_snapshots(self, table: Any, ids: np.ndarray, rows: np.ndarray) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        columns: dict[str, Any] = {
+            "id": pa.array(
+                (np.int64(self.delivery.pk) << snapshot_partitions.ROW_BITS) | rows.astype(np.int64)
+            ),
+            "debtor_id": pa.array(ids),
+        }
+        for name in SNAPSHOT_FIELDS:
+            values = table[name].combine_chunks()
+            if name in MONEY_FIELDS:
+                # Cents as a decimal with two places (the same integers, read with scale 2).
+                values = pc.cast(values, pa.decimal128(19, 0)).view(pa.decimal128(19, 2))
+            elif name == "house_number":
+                values = pc.cast(values, pa.string())
+            elif name == "household_type":
+                values = pc.fill_null(values, "")
+            elif name == "known_seizure":
+                values = pc.fill_null(values, False)
+            columns[name] = values
+        names = list(columns)
+        self._copy(pa.table(columns), names)
+        self.rows_written += table.num_rows
+
+
+def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
+    """Write the staged debtors, count the changes, end the missing debtors, attach the leaf."""
+    debtor = Debtor._meta.db_table
+    snapshot = DebtorSnapshot._meta.db_table
+    params: dict[str, Any] = {"m": delivery.municipality_id, "p": delivery.period, "previous": leaf.previous}
+    new = changed = unchanged = 0
+    if leaf.previous is None:
+        new = leaf.rows_written
+    else:
+        differs = " OR ".join(f"p.{name} IS DISTINCT FROM n.{name}" for name in SNAPSHOT_FIELDS)
+        rows, with_previous, changed = fetch_one(
+            f"""SELECT count(*), count(p.debtor_id),
+                       count(*) FILTER (WHERE p.debtor_id IS NOT NULL AND (c.id IS NOT NULL OR {differs}))
+                FROM {leaf.table} n
+                LEFT JOIN {snapshot} p
+                    ON p.municipality_id = %(m)s AND p.period = %(previous)s AND p.debtor_id = n.debtor_id
+                LEFT JOIN {leaf.debtor_staging} c ON c.id = n.debtor_id AND c.identity_changed""",
+            params,
+        )
+        new, unchanged = rows - with_previous, with_previous - changed
+    execute(
+        f"""INSERT INTO {debtor} (id, municipality_id, debtor_ref, {", ".join(DEBTOR_FIELDS)}, first_period, ended_period)
+            SELECT id, %(m)s, debtor_ref, {", ".join(DEBTOR_FIELDS)}, %(p)s, NULL
+            FROM {leaf.debtor_staging} WHERE is_new ORDER BY id""",
+        params,
+    )
+    first = f"first_period = LEAST({debtor}.first_period, %(p)s)"
+    identity = ", ".join(f"{name} = s.{name}" for name in DEBTOR_FIELDS)
+    assign = f"{identity}, ended_period = NULL, {first}" if leaf.is_newest else first
+    execute(
+        f"""UPDATE {debtor} SET {assign} FROM {leaf.debtor_staging} s
+            WHERE {debtor}.id = s.id AND NOT s.is_new""",
+        params,
+    )
+    ended_ids = leaf.ended_ids()
+    ended = 0
+    if ended_ids:
+        ended = execute(
+            f"UPDATE {debtor} SET ended_period = %(p)s WHERE municipality_id = %(m)s AND id = ANY(%(ids)s)",
+            params | {"ids": ended_ids},
+        )
+    snapshot_partitions.replace_period(
+        name=leaf.table, municipality_id=delivery.municipality_id, period=delivery.period
+    )
+    return {"new": int(new), "changed": int(changed), "ended": int(ended), "unchanged": int(unchanged)}

@@ -1,0 +1,167 @@
+"""Debtor snapshots on PostgreSQL: a leaf table per period, attached to its municipality's partition."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from intake import services, snapshot_partitions
+from intake.models import Debtor, DebtorSnapshot, Delivery
+from tests.intake.test_services import ANNA, BERT, HEADER, deliver, state
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions exist on PostgreSQL only"),
+]
+
+MAY, JUNE, JULY = date(2026, 5, 1), date(2026, 6, 1), date(2026, 7, 1)
+
+
+def table_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+        return cursor.fetchone()[0]
+
+
+def leaves_of(municipality) -> dict[str, str]:
+    """Leaf table -> its partition bound."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT inhrelid::regclass::text, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits"
+            " JOIN pg_class c ON c.oid = inhrelid WHERE inhparent = to_regclass(%s) ORDER BY 1",
+            [snapshot_partitions.municipality_partition(municipality.pk)],
+        )
+        return dict(cursor.fetchall())
+
+
+def snapshot(municipality, period: date, ref: str = "D1") -> DebtorSnapshot:
+    return DebtorSnapshot.objects.for_municipality(municipality).get(period=period, debtor__debtor_ref=ref)
+
+
+def test_an_accepted_file_becomes_the_leaf_of_its_period(municipality):
+    delivery = deliver(municipality, "debtors", [HEADER, ANNA, BERT])
+
+    leaf = snapshot_partitions.leaf_name(delivery.pk)
+    assert leaves_of(municipality)[leaf] == "FOR VALUES IN ('2026-06-01')"
+    row = snapshot(municipality, JUNE)
+    assert (row.pk >> snapshot_partitions.ROW_BITS, row.pk & 0xFFFFFFFF) == (delivery.pk, 2)  # file row 2
+    assert (row.delivery_id, row.claim_amount, row.known_seizure) == (delivery.pk, Decimal("1000.00"), False)
+
+
+def test_a_corrected_file_drops_the_leaf_it_replaces_and_rows_written_one_by_one(municipality):
+    first = deliver(municipality, "debtors", [HEADER, ANNA, BERT])
+    bert = Debtor.objects.get(debtor_ref="D2")
+    single = DebtorSnapshot.objects.create(
+        municipality=municipality,
+        debtor=bert,
+        period=JULY,
+        category="payer",
+        claim_amount=1,
+        house_number="1",
+    )
+    assert 0 < single.pk < 1 << snapshot_partitions.ROW_BITS  # the sequence, in the rest partition
+
+    corrected = deliver(municipality, "debtors", [HEADER, ANNA.replace("1000.00", "900")])
+    july = deliver(municipality, "debtors", [HEADER, ANNA], period=JULY)
+
+    assert not table_exists(snapshot_partitions.leaf_name(first.pk))
+    assert set(leaves_of(municipality)) == {
+        snapshot_partitions.leaf_name(corrected.pk),
+        snapshot_partitions.leaf_name(july.pk),
+        f"{snapshot_partitions.municipality_partition(municipality.pk)}_rest",
+    }
+    assert snapshot(municipality, JUNE).claim_amount == Decimal("900.00")
+    assert list(DebtorSnapshot.objects.for_municipality(municipality).filter(period=JULY).values_list(
+        "debtor__debtor_ref", flat=True)) == ["D1"]  # fmt: skip
+    # June was not the newest month (the July row existed), so Bert is ended only by July's file.
+    assert july.counts == {"new": 0, "changed": 1, "ended": 1, "unchanged": 0}
+
+
+def test_a_rejected_file_leaves_no_table_and_no_rows_behind(municipality):
+    deliver(municipality, "debtors", [HEADER, ANNA])
+    before = state(municipality)
+
+    rejected = deliver(
+        municipality, "debtors", [HEADER, BERT, ANNA.replace("111222333", "111222334")], strict=True
+    )
+
+    assert rejected.status == Delivery.Status.REJECTED
+    assert not table_exists(snapshot_partitions.leaf_name(rejected.pk))
+    assert not table_exists(f"intake_staging_{rejected.pk}")
+    assert state(municipality) == before
+
+
+def test_a_leftover_leaf_of_a_killed_attempt_is_dropped_before_the_retry(municipality):
+    delivery = deliver(municipality, "debtors", [HEADER, ANNA])
+    retry = Delivery.objects.create(
+        municipality=municipality,
+        kind="debtors",
+        period=JUNE,
+        checksum="x" * 64,
+        original_file=delivery.original_file,
+    )
+    snapshot_partitions.create_leaf(delivery_id=retry.pk, municipality_id=municipality.pk, period=JUNE)
+
+    services.import_delivery(delivery=retry)
+    retry.refresh_from_db()
+
+    assert retry.status == Delivery.Status.ACCEPTED
+    assert retry.counts == {"new": 1, "changed": 0, "ended": 0, "unchanged": 0}
+    assert [snapshot(municipality, JUNE).delivery_id] == [retry.pk]
+
+
+def test_an_earlier_month_delivered_late_changes_no_identity_and_ends_nobody(municipality):
+    deliver(municipality, "debtors", [HEADER, ANNA], period=JUNE)
+
+    may = deliver(municipality, "debtors", [HEADER, ANNA.replace("Jansen", "Janssen"), BERT], period=MAY)
+
+    assert may.counts == {"new": 2, "changed": 0, "ended": 0, "unchanged": 0}
+    assert state(municipality)["debtors"] == [
+        ("D1", "111222333", "Jansen", MAY, JUNE, None),
+        ("D2", "012345672", "de Vries", MAY, MAY, None),
+    ]
+
+
+def test_names_with_quotes_commas_and_line_breaks_read_back_unchanged(municipality):
+    name = '"de ""Wit"", Jr.\nvan Dam"'
+    line = ANNA.replace("Jansen", name)
+    deliver(municipality, "debtors", [HEADER, line], period=MAY)
+
+    june = deliver(municipality, "debtors", [HEADER, line], period=JUNE)
+
+    assert june.counts == {"new": 0, "changed": 0, "ended": 0, "unchanged": 1}
+    assert Debtor.objects.get(debtor_ref="D1").last_name == 'de "Wit", Jr.\nvan Dam'
+
+
+def test_a_renamed_debtor_counts_as_changed_and_gets_the_new_name(municipality):
+    deliver(municipality, "debtors", [HEADER, ANNA, BERT], period=MAY)
+
+    june = deliver(municipality, "debtors", [HEADER, ANNA.replace("Jansen", "Janssen"), BERT], period=JUNE)
+
+    assert june.counts == {"new": 0, "changed": 1, "ended": 0, "unchanged": 1}
+    assert Debtor.objects.get(debtor_ref="D1").last_name == "Janssen"
+
+
+def test_snapshots_written_before_the_municipality_had_a_partition_move_into_it(municipality):
+    deliver(municipality, "debtors", [HEADER, ANNA], period=MAY)
+    partition = snapshot_partitions.municipality_partition(municipality.pk)
+    with connection.cursor() as cursor:  # as for a municipality made before migration 0007
+        cursor.execute(f"ALTER TABLE {snapshot_partitions.PARENT} DETACH PARTITION {partition}")
+        cursor.execute(f"INSERT INTO {snapshot_partitions.PARENT} SELECT * FROM {partition}")
+        cursor.execute(f"DROP TABLE {partition} CASCADE")
+
+    june = deliver(municipality, "debtors", [HEADER, ANNA, BERT], period=JUNE)
+
+    assert june.counts == {"new": 1, "changed": 0, "ended": 0, "unchanged": 1}
+    assert sorted(DebtorSnapshot.objects.for_municipality(municipality).values_list("period", flat=True)) == [
+        MAY,
+        JUNE,
+        JUNE,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {snapshot_partitions.TOP_REST} WHERE municipality_id = %s",
+            [municipality.pk],
+        )
+        assert cursor.fetchone()[0] == 0
