@@ -14,11 +14,12 @@ the start are in use; it ends with the connection, so a killed worker leaves no 
 from __future__ import annotations
 
 import io
+import threading
 from datetime import date
 from typing import Any
 
 import numpy as np
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from . import parsers, snapshot_partitions
 from .debtor_fields import DEBTOR_FIELDS, MONEY_FIELDS, SNAPSHOT_FIELDS
@@ -101,10 +102,13 @@ class DebtorLeaf(Staging):
         self.previous: date | None = None
         self.rows_written = 0
         self.locked = False
+        self.counts: ChangeCounts | None = None
 
     def drop(self) -> None:
         # Before an attempt any leaf of this delivery is a leftover (the delivery is running, so it
         # was never accepted); afterwards an accepted delivery's leaf is attached and stays.
+        if self.counts is not None:
+            self.counts.wait()
         snapshot_partitions.drop_leaf(self.table)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.debtor_staging}")
@@ -126,18 +130,15 @@ class DebtorLeaf(Staging):
         )
 
     def prepare(self) -> None:
-        snapshot = DebtorSnapshot._meta.db_table
-        params = {"m": self.delivery.municipality_id, "p": self.delivery.period}
-        self.previous = fetch_one(
-            f"SELECT MAX(period) FROM {snapshot} WHERE municipality_id = %(m)s AND period < %(p)s", params
-        )[0]
-        self.is_newest = not fetch_one(
-            f"SELECT EXISTS (SELECT 1 FROM {snapshot} WHERE municipality_id = %(m)s AND period > %(p)s)",
-            params,
-        )[0]
+        self.previous, later = snapshot_partitions.periods_around(
+            municipality_id=self.delivery.municipality_id, period=self.delivery.period
+        )
+        self.is_newest = not later
         self.known = KnownDebtors(self.delivery.municipality_id, self.delivery.period)
 
     def loaded(self) -> None:
+        self.counts = ChangeCounts(self)
+        self.counts.start()  # on a second connection while this one builds the index
         snapshot_partitions.index_leaf(self.table)
 
     def ended_ids(self) -> list[int]:
@@ -244,25 +245,66 @@ class DebtorLeaf(Staging):
         self.rows_written += table.num_rows
 
 
+class ChangeCounts:
+    """Rows of the file with and without a snapshot in the previous period, and how many changed.
+
+    Counted on a second connection while the first builds the leaf's index and writes the
+    debtors; inside a caller's transaction (tests) the leaf is invisible to a second connection,
+    so there it is counted on the first one, in the merge.
+    """
+
+    def __init__(self, leaf: DebtorLeaf) -> None:
+        differs = " OR ".join(f"p.{name} IS DISTINCT FROM n.{name}" for name in SNAPSHOT_FIELDS)
+        self.statement = f"""SELECT count(*), count(p.debtor_id),
+                   count(*) FILTER (WHERE p.debtor_id IS NOT NULL AND (c.id IS NOT NULL OR {differs}))
+            FROM {leaf.table} n
+            LEFT JOIN {DebtorSnapshot._meta.db_table} p
+                ON p.municipality_id = %(m)s AND p.period = %(previous)s AND p.debtor_id = n.debtor_id
+            LEFT JOIN {leaf.debtor_staging} c ON c.id = n.debtor_id AND c.identity_changed"""
+        self.params = {"m": leaf.delivery.municipality_id, "previous": leaf.previous}
+        self.needed = leaf.previous is not None
+        self.thread: threading.Thread | None = None
+        self.outcome: tuple[Any, ...] | BaseException | None = None
+
+    def start(self) -> None:
+        if not self.needed or connection.in_atomic_block:
+            return
+        self.thread = threading.Thread(target=self._count_apart, daemon=True, name="intake-counts")
+        self.thread.start()
+
+    def _count_apart(self) -> None:
+        other = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SET jit = off; SET work_mem = '256MB'; SET enable_nestloop = off")
+                cursor.execute(self.statement, self.params)
+                self.outcome = cursor.fetchone()
+        except BaseException as error:  # handed to the merge, which raises it
+            self.outcome = error
+        finally:
+            other.close()
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+    def result(self) -> tuple[Any, ...]:
+        if self.thread is None:
+            return fetch_one(self.statement, self.params)
+        self.thread.join()
+        if isinstance(self.outcome, BaseException):
+            raise self.outcome
+        assert self.outcome is not None
+        return self.outcome
+
+
 def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
     """Write the staged debtors, count the changes, end the missing debtors, attach the leaf."""
     debtor = Debtor._meta.db_table
-    snapshot = DebtorSnapshot._meta.db_table
     params: dict[str, Any] = {"m": delivery.municipality_id, "p": delivery.period, "previous": leaf.previous}
-    new = changed = unchanged = 0
-    if leaf.previous is None:
-        new = leaf.rows_written
-    else:
-        differs = " OR ".join(f"p.{name} IS DISTINCT FROM n.{name}" for name in SNAPSHOT_FIELDS)
-        rows, with_previous, changed = fetch_one(
-            f"""SELECT count(*), count(p.debtor_id),
-                       count(*) FILTER (WHERE p.debtor_id IS NOT NULL AND (c.id IS NOT NULL OR {differs}))
-                FROM {leaf.table} n
-                LEFT JOIN {snapshot} p
-                    ON p.municipality_id = %(m)s AND p.period = %(previous)s AND p.debtor_id = n.debtor_id
-                LEFT JOIN {leaf.debtor_staging} c ON c.id = n.debtor_id AND c.identity_changed""",
-            params,
-        )
+    new, changed, unchanged = leaf.rows_written, 0, 0
+    if leaf.counts is not None and leaf.previous is not None:
+        rows, with_previous, changed = leaf.counts.result()
         new, unchanged = rows - with_previous, with_previous - changed
     execute(
         f"""INSERT INTO {debtor} (id, municipality_id, debtor_ref, {", ".join(DEBTOR_FIELDS)}, first_period, ended_period)

@@ -176,6 +176,40 @@ def _leaves_of_period(partition: str, period: date) -> list[str]:
     return [row[0] for row in rows]
 
 
+def periods_around(*, municipality_id: int, period: date) -> tuple[date | None, bool]:
+    """The newest period before `period` that has snapshots, and whether a later one has any.
+
+    From the catalog (one bound per leaf) and the indexes of the two small rest tables: a
+    MAX(period) over the parent would read every row of a leaf, which has no period index.
+    """
+    partition = municipality_partition(municipality_id)
+    periods: list[date] = []
+    rests = [
+        (sql.Identifier(TOP_REST), sql.SQL("municipality_id = {}").format(sql.Literal(int(municipality_id))))
+    ]
+    if exists(partition):
+        bounds = _run(
+            sql.SQL(
+                "SELECT (regexp_match(pg_get_expr(k.relpartbound, k.oid), '([0-9]{4}-[0-9]{2}-[0-9]{2})'))[1]::date"
+                " FROM pg_inherits i JOIN pg_class k ON k.oid = i.inhrelid WHERE i.inhparent = to_regclass(%s)"
+            ),
+            [partition],
+        )
+        periods += [row[0] for row in bounds if row[0] is not None]
+        rests.append((sql.Identifier(f"{partition}_rest"), sql.SQL("TRUE")))
+    for table, where in rests:
+        before, after = _run(
+            sql.SQL(
+                "SELECT (SELECT MAX(period) FROM {t} WHERE {w} AND period < %s),"
+                " (SELECT MIN(period) FROM {t} WHERE {w} AND period > %s)"
+            ).format(t=table, w=where),
+            [period, period],
+        )[0]
+        periods += [day for day in (before, after) if day is not None]
+    earlier = [day for day in periods if day < period]
+    return (max(earlier) if earlier else None), any(day > period for day in periods)
+
+
 def drop_leaf(name: str) -> None:
     """Drop a leaf a failed, killed or rolled-back import left behind (never an attached one)."""
     if not exists(name):

@@ -8,7 +8,7 @@ from django.db import connection
 
 from intake import services, snapshot_partitions
 from intake.models import Debtor, DebtorSnapshot, Delivery
-from tests.intake.test_services import ANNA, BERT, HEADER, deliver, state
+from tests.intake.test_services import ANNA, BERT, CEES, HEADER, deliver, state
 
 pytestmark = [
     pytest.mark.django_db,
@@ -165,3 +165,26 @@ def test_snapshots_written_before_the_municipality_had_a_partition_move_into_it(
             [municipality.pk],
         )
         assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_changes_are_counted_on_a_second_connection(municipality):
+    deliver(municipality, "debtors", [HEADER, ANNA, BERT], period=MAY)
+
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(str(sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):  # this thread's connection only
+        june = deliver(
+            municipality,
+            "debtors",
+            [HEADER, ANNA.replace("Jansen", "Janssen"), BERT.replace(",500,", ",450,"), CEES],
+        )
+
+    assert june.counts == {"new": 1, "changed": 2, "ended": 0, "unchanged": 0}
+    assert not [sql for sql in statements if "count(p.debtor_id)" in sql]
+    assert [sql for sql in statements if "CREATE UNIQUE INDEX" in sql]
+    assert not table_exists(f"intake_staging_{june.pk}")
