@@ -123,15 +123,15 @@ def test_an_earlier_month_delivered_late_changes_no_identity_and_ends_nobody(mun
     ]
 
 
-def test_names_with_quotes_commas_and_line_breaks_read_back_unchanged(municipality):
-    name = '"de ""Wit"", Jr.\nvan Dam"'
+def test_names_with_quotes_commas_separators_and_line_breaks_read_back_unchanged(municipality):
+    name = '"de ""Wit"", Jr.\nvan\x1fDam"'
     line = ANNA.replace("Jansen", name)
     deliver(municipality, "debtors", [HEADER, line], period=MAY)
 
     june = deliver(municipality, "debtors", [HEADER, line], period=JUNE)
 
     assert june.counts == {"new": 0, "changed": 0, "ended": 0, "unchanged": 1}
-    assert Debtor.objects.get(debtor_ref="D1").last_name == 'de "Wit", Jr.\nvan Dam'
+    assert Debtor.objects.get(debtor_ref="D1").last_name == 'de "Wit", Jr.\nvan\x1fDam'
 
 
 def test_a_renamed_debtor_counts_as_changed_and_gets_the_new_name(municipality):
