@@ -29,6 +29,7 @@ from .models import Debtor, DebtorSnapshot, Delivery
 from .staging import Staging
 
 FIELD = "\x1f"  # ASCII unit separator: the field separator of the debtors read unquoted
+KNOWN_COLUMNS = ["debtor_ref", *DEBTOR_FIELDS[:-1], "id", "birth_date", "starts_later", "is_ended"]
 LOCK_CLASS = 74_301  # advisory lock namespace of debtor imports (the key is the municipality)
 DEBTOR_STAGING_COLUMNS = [
     ("id", "bigint"),
@@ -41,8 +42,6 @@ DEBTOR_STAGING_COLUMNS = [
 
 class KnownDebtors:
     """The municipality's debtors as they were before this file, indexed by reference."""
-
-    NAMES = ["debtor_ref", *DEBTOR_FIELDS[:-1], "id", "birth_date", "starts_later", "is_ended"]
 
     def __init__(self, municipality_id: int, period: date) -> None:
         import pandas as pd
@@ -83,7 +82,7 @@ def _read_debtors(municipality_id: int, period: date, *, quoted: bool) -> Any:
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(statement, [separator, period, municipality_id], binary=True)
         count, body = cursor.fetchone()
-    types = {name: pa.string() for name in KnownDebtors.NAMES} | {
+    types = {name: pa.string() for name in KNOWN_COLUMNS} | {
         "id": pa.int64(),
         "birth_date": pa.date32(),
         "starts_later": pa.bool_(),
@@ -94,7 +93,7 @@ def _read_debtors(municipality_id: int, period: date, *, quoted: bool) -> Any:
     try:
         table = pa_csv.read_csv(
             io.BytesIO(body),
-            read_options=pa_csv.ReadOptions(column_names=KnownDebtors.NAMES),
+            read_options=pa_csv.ReadOptions(column_names=KNOWN_COLUMNS),
             parse_options=pa_csv.ParseOptions(
                 delimiter=separator, quote_char='"' if quoted else False, newlines_in_values=quoted
             ),
