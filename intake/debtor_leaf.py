@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,6 +32,7 @@ from .staging import Staging
 
 FIELD = "\x1f"  # ASCII unit separator: the field separator of the debtors read unquoted
 KNOWN_COLUMNS = ["debtor_ref", *DEBTOR_FIELDS[:-1], "id", "birth_date", "starts_later", "is_ended"]
+CHUNK_ROWS = 100_000
 LOCK_CLASS = 74_301  # advisory lock namespace of debtor imports (the key is the municipality)
 DEBTOR_STAGING_COLUMNS = [
     ("id", "bigint"),
@@ -44,19 +47,32 @@ class KnownDebtors:
     """The municipality's debtors as they were before this file, indexed by reference."""
 
     def __init__(self, municipality_id: int, period: date) -> None:
-        import pandas as pd
-
         self.table = _read_debtors(municipality_id, period, quoted=False)
         if self.table is None:  # a text holds a separator: read again, every text quoted
             self.table = _read_debtors(municipality_id, period, quoted=True)
         assert self.table is not None
         self.ids = self.table["id"].to_numpy()
-        self.index = pd.Index(self.table["debtor_ref"].to_numpy(zero_copy_only=False))
+        self.refs = self.table["debtor_ref"]
         self.seen = np.zeros(len(self.ids), dtype=bool)
 
     def positions(self, refs: Any) -> np.ndarray:
-        """Position of each reference among the known debtors, -1 for a new one."""
-        return self.index.get_indexer(refs.to_numpy(zero_copy_only=False))
+        """Position of each reference among the known debtors, -1 for a new one.
+
+        The chunk's references are the lookup set and the known ones probe it: a hash table of a
+        chunk per call, not one of a million references kept for the whole import.
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if isinstance(refs, pa.ChunkedArray):
+            refs = refs.combine_chunks()
+        result = np.full(len(refs), -1, dtype=np.int64)
+        if len(refs) == 0 or len(self.ids) == 0:
+            return result
+        found = pc.index_in(self.refs, value_set=refs)
+        hit = found.is_valid().to_numpy(zero_copy_only=False)
+        result[found.drop_null().to_numpy()] = np.flatnonzero(hit)
+        return result
 
 
 def _read_debtors(municipality_id: int, period: date, *, quoted: bool) -> Any:
@@ -154,6 +170,10 @@ class DebtorLeaf(Staging):
         )
         self.is_newest = not later
         self.known = KnownDebtors(self.delivery.municipality_id, self.delivery.period)
+
+    def read(self, path: Path) -> Iterator[parsers.Chunk]:
+        # Half the usual chunk: the known debtors take their share of the memory.
+        return parsers.read_delivery(path, kind=self.kind, period=self.delivery.period, chunk_rows=CHUNK_ROWS)
 
     def loaded(self) -> None:
         self.counts = ChangeCounts(self)
