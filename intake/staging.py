@@ -163,29 +163,51 @@ class Staging:
 
 
 def _prefetch[T](items: Iterator[T], depth: int = 2) -> Iterator[T]:
-    """Run a generator ahead in a thread, started now: parsing overlaps with the COPY into the database."""
+    """Run a generator ahead in a thread, started now: parsing overlaps with the COPY into the database.
+
+    When the consumer stops early (an error, a restart) the producer stops too and closes its
+    generator, so no thread is left waiting with the file open.
+    """
     box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def produce() -> None:
         try:
             for item in items:
-                box.put(("item", item))
+                if not put(("item", item)):
+                    return
         except BaseException as error:
-            box.put(("error", error))
+            put(("error", error))
         else:
-            box.put(("done", None))
+            put(("done", None))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
 
     worker = threading.Thread(target=produce, daemon=True, name="intake-parser")
     worker.start()
-    return _drain(box)
+    return _drain(box, stop)
 
 
-def _drain[T](box: queue.Queue[tuple[str, Any]]) -> Iterator[T]:
-    while True:
-        kind, value = box.get()
-        if kind == "item":
-            yield value
-        elif kind == "error":
-            raise value
-        else:
-            return
+def _drain[T](box: queue.Queue[tuple[str, Any]], stop: threading.Event) -> Iterator[T]:
+    try:
+        while True:
+            kind, value = box.get()
+            if kind == "item":
+                yield value
+            elif kind == "error":
+                raise value
+            else:
+                return
+    finally:
+        stop.set()
