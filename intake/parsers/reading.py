@@ -64,8 +64,13 @@ def read_delivery(
     kind: str,
     period: date,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    check_duplicates: bool = True,
 ) -> Iterator[Chunk]:
-    """Read a delivery file chunk by chunk; raise StructuralError when the file must be rejected."""
+    """Read a delivery file chunk by chunk; raise StructuralError when the file must be rejected.
+
+    With `check_duplicates` off, rows with a key seen before are kept: the caller promises to find
+    duplicate keys itself (a unique index) and to read the file again with the check on when it does.
+    """
     path = Path(path)
     layout = LAYOUTS[kind]
     seen = _SeenKeys()
@@ -84,7 +89,8 @@ def read_delivery(
         chunk = validate_chunk(raw, layout=layout, headers=headers)
         chunk.errors = sorted([*raw.errors, *chunk.errors], key=lambda error: error.row)
         _check_period(chunk, layout=layout, period=period)
-        chunk = _drop_duplicates(chunk, layout=layout, headers=headers, seen=seen, codes=codes)
+        if check_duplicates:
+            chunk = _drop_duplicates(chunk, layout=layout, headers=headers, seen=seen, codes=codes)
         rows_seen += chunk.rows_read
         yield chunk
     if rows_seen == 0:

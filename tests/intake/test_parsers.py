@@ -229,6 +229,24 @@ def test_a_duplicate_key_names_the_first_row_even_across_chunks(tmp_path):
     assert len(rows) == 5
 
 
+def test_without_the_duplicate_check_every_row_of_a_repeated_key_is_kept(tmp_path):
+    lines = [HEADER_EN] + [ROW_EN.replace("D1", f"D{n}") for n in range(1, 4)] + [ROW_EN.replace("D1", "D2")]
+    path = write(tmp_path, "\n".join(lines))
+
+    chunks = list(
+        parsers.read_delivery(path, kind="debtors", period=JUNE, chunk_rows=2, check_duplicates=False)
+    )
+
+    assert [error for chunk in chunks for error in chunk.errors] == []
+    assert [ref for chunk in chunks for ref in chunk.table["debtor_ref"].to_pylist()] == [
+        "D1",
+        "D2",
+        "D3",
+        "D2",
+    ]
+    assert [int(row) for chunk in chunks for row in chunk.rows] == [2, 3, 4, 5]
+
+
 def test_a_row_with_too_many_fields_is_a_row_error(tmp_path):
     lines = [HEADER_EN, ROW_EN, ROW_EN.replace("D1", "D2") + ",extra", ROW_EN.replace("D1", "D3")]
 
