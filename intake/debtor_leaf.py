@@ -28,7 +28,7 @@ from . import parsers, snapshot_partitions
 from .debtor_fields import DEBTOR_FIELDS, MONEY_FIELDS, SNAPSHOT_FIELDS
 from .merges_sql import execute, fetch_one
 from .models import Debtor, DebtorSnapshot, Delivery
-from .staging import Staging
+from .staging import Staged, Staging
 
 FIELD = "\x1f"  # ASCII unit separator: the field separator of the debtors read unquoted
 KNOWN_COLUMNS = ["debtor_ref", *DEBTOR_FIELDS[:-1], "id", "birth_date", "starts_later", "is_ended"]
@@ -124,13 +124,26 @@ def _read_debtors(municipality_id: int, period: date, *, quoted: bool) -> Any:
     return table if table.num_rows == count else None
 
 
+class DuplicateDebtor(Exception):
+    """A debtor reference occurs twice in the file (found without the parser's check)."""
+
+
 class DebtorLeaf(Staging):
-    """Staging of a debtor file on PostgreSQL: its leaf, plus a small table of debtors to write."""
+    """Staging of a debtor file on PostgreSQL: its leaf, plus a small table of debtors to write.
+
+    The parser's whole-file duplicate check is off: a duplicate reference shows here at once, as
+    a second row for a debtor id, and then the file is read again with the check on, so the error
+    report names each duplicate row and the row it repeats, exactly as the parser reports them.
+    """
 
     def __init__(self, delivery: Delivery) -> None:
         super().__init__(delivery)
         self.table = snapshot_partitions.leaf_name(delivery.pk)
         self.debtor_staging = f"intake_staging_{delivery.pk}"
+        self._start_afresh()
+        self.check_duplicates = False
+
+    def _start_afresh(self) -> None:
         self.known: KnownDebtors | None = None
         self.new_ids: dict[str, int] = {}
         self.is_newest = True
@@ -138,6 +151,7 @@ class DebtorLeaf(Staging):
         self.rows_written = 0
         self.locked = False
         self.counts: ChangeCounts | None = None
+        self.valid_rows: np.ndarray = np.zeros(0, dtype=bool)  # known debtors with a valid row so far
 
     def drop(self) -> None:
         # Before an attempt any leaf of this delivery is a leftover (the delivery is running, so it
@@ -170,10 +184,29 @@ class DebtorLeaf(Staging):
         )
         self.is_newest = not later
         self.known = KnownDebtors(self.delivery.municipality_id, self.delivery.period)
+        self.valid_rows = np.zeros(len(self.known.ids), dtype=bool)
+
+    def load(self, path: Path, *, errors: list[parsers.RowError]) -> Staged:
+        try:
+            return super().load(path, errors=errors)
+        except DuplicateDebtor:
+            # Start again with the parser's check; the reserved ids of this attempt stay unused.
+            errors.clear()
+            self.drop()
+            self._start_afresh()
+            self.check_duplicates = True
+            self.create()
+            return super().load(path, errors=errors)
 
     def read(self, path: Path) -> Iterator[parsers.Chunk]:
         # Half the usual chunk: the known debtors take their share of the memory.
-        return parsers.read_delivery(path, kind=self.kind, period=self.delivery.period, chunk_rows=CHUNK_ROWS)
+        return parsers.read_delivery(
+            path,
+            kind=self.kind,
+            period=self.delivery.period,
+            chunk_rows=CHUNK_ROWS,
+            check_duplicates=self.check_duplicates,
+        )
 
     def loaded(self) -> None:
         self.counts = ChangeCounts(self)
@@ -203,11 +236,27 @@ class DebtorLeaf(Staging):
         positions = known.positions(table["debtor_ref"])
         is_known = positions >= 0
         known.seen[positions[is_known]] = True
+        new_refs = table["debtor_ref"].filter(pa.array(~is_known)).to_pylist()
+        if not self.check_duplicates and self._repeats(table["debtor_ref"], positions[is_known], new_refs):
+            raise DuplicateDebtor
         ids = np.zeros(table.num_rows, dtype=np.int64)
         ids[is_known] = known.ids[positions[is_known]]
-        ids[~is_known] = self._new_ids(table["debtor_ref"].filter(pa.array(~is_known)).to_pylist())
+        ids[~is_known] = self._new_ids(new_refs)
         self._stage_debtors(table, ids, positions, is_known)
         self._copy_snapshots(table, ids, chunk.rows)
+
+    def _repeats(self, refs: Any, known_positions: np.ndarray, new_refs: list[str]) -> bool:
+        """Whether a valid row of this chunk repeats a reference of this chunk or an earlier one."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if isinstance(refs, pa.ChunkedArray):
+            refs = refs.combine_chunks()
+        first = pc.index_in(refs, value_set=refs).to_numpy(zero_copy_only=False)
+        if (first != np.arange(len(refs))).any() or self.valid_rows[known_positions].any():
+            return True
+        self.valid_rows[known_positions] = True
+        return any(ref in self.new_ids for ref in new_refs)
 
     def _new_ids(self, refs: list[str]) -> list[int]:
         """Ids for debtors this municipality has not had yet, reserved from the debtor sequence."""

@@ -1,5 +1,7 @@
 """Debtor snapshots on PostgreSQL: a leaf table per period, attached to its municipality's partition."""
 
+import threading
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -188,3 +190,44 @@ def test_outside_a_transaction_the_changes_are_counted_on_a_second_connection(mu
     assert not [sql for sql in statements if "count(p.debtor_id)" in sql]
     assert [sql for sql in statements if "CREATE UNIQUE INDEX" in sql]
     assert not table_exists(f"intake_staging_{june.pk}")
+
+
+def debtor_lines(first: int, count: int) -> list[str]:
+    """Valid debtor rows D<first>.. with 11-proof BSNs."""
+    lines = []
+    for number in range(first, first + count):
+        base = f"{number % 10_000_000:08d}"
+        total = sum(int(digit) * weight for digit, weight in zip(base, range(9, 1, -1), strict=True))
+        lines.append(f"D{number},{base}{total % 11},Naam,1980-01-01,1,1234AB,payer,10,")
+    return [line for line in lines if len(line.split(",")[1]) == 9]  # a check digit of 10 has no BSN
+
+
+@pytest.mark.parametrize("earlier", ["in_the_same_chunk", "in_an_earlier_chunk"])
+@pytest.mark.parametrize("known", [True, False], ids=["known", "new"])
+def test_a_repeated_debtor_is_reported_with_the_row_it_repeats(municipality, earlier, known):
+    rows = debtor_lines(1, 10 if earlier == "in_the_same_chunk" else 100_010)
+    if known:
+        deliver(municipality, "debtors", [HEADER, *rows[:5]], period=MAY)
+    repeated = rows[3].replace(",10,", ",99,")
+    ref = rows[3].split(",")[0]
+
+    delivery = deliver(municipality, "debtors", [HEADER, *rows, repeated])
+
+    duplicate_row = len(rows) + 2
+    assert (delivery.status, delivery.rows_rejected) == (Delivery.Status.ACCEPTED, 1)
+    assert delivery.error_report.read().decode("utf-8-sig") == (
+        f"Rij;Kolom;Waarde;Melding\r\n{duplicate_row};debtor_ref;{ref};"
+        "Dubbele regel: dit debiteurnummer staat ook in rij 5.\r\n"
+    )
+    assert snapshot(municipality, JUNE, ref).claim_amount == Decimal("10.00")
+    assert DebtorSnapshot.objects.for_municipality(municipality).filter(period=JUNE).count() == len(rows)
+    assert parser_threads_end()  # the first attempt's parser stopped with it
+
+
+def parser_threads_end() -> bool:
+    deadline = time.monotonic() + 2
+    while any(thread.name == "intake-parser" for thread in threading.enumerate()):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
