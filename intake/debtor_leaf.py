@@ -13,25 +13,22 @@ the start are in use; it ends with the connection, so a killed worker leaves no 
 
 from __future__ import annotations
 
-import io
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import psycopg
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection
 
 from . import parsers, snapshot_partitions
+from .apart import Apart
 from .debtor_fields import DEBTOR_FIELDS, MONEY_FIELDS, SNAPSHOT_FIELDS
-from .merges_sql import execute, fetch_one
+from .known_debtors import KnownDebtors
+from .merges_sql import execute
 from .models import Debtor, DebtorSnapshot, Delivery
 from .staging import Staged, Staging
 
-FIELD = "\x1f"  # ASCII unit separator: the field separator of the debtors read unquoted
-KNOWN_COLUMNS = ["debtor_ref", *DEBTOR_FIELDS[:-1], "id", "birth_date", "starts_later", "is_ended"]
 CHUNK_ROWS = 100_000
 LOCK_CLASS = 74_301  # advisory lock namespace of debtor imports (the key is the municipality)
 DEBTOR_STAGING_COLUMNS = [
@@ -41,87 +38,6 @@ DEBTOR_STAGING_COLUMNS = [
     ("is_new", "boolean"),
     ("identity_changed", "boolean"),
 ]
-
-
-class KnownDebtors:
-    """The municipality's debtors as they were before this file, indexed by reference."""
-
-    def __init__(self, municipality_id: int, period: date) -> None:
-        self.table = _read_debtors(municipality_id, period, quoted=False)
-        if self.table is None:  # a text holds a separator: read again, every text quoted
-            self.table = _read_debtors(municipality_id, period, quoted=True)
-        assert self.table is not None
-        self.ids = self.table["id"].to_numpy()
-        self.refs = self.table["debtor_ref"]
-        self.seen = np.zeros(len(self.ids), dtype=bool)
-
-    def positions(self, refs: Any) -> np.ndarray:
-        """Position of each reference among the known debtors, -1 for a new one.
-
-        The chunk's references are the lookup set and the known ones probe it: a hash table of a
-        chunk per call, not one of a million references kept for the whole import.
-        """
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        if isinstance(refs, pa.ChunkedArray):
-            refs = refs.combine_chunks()
-        result = np.full(len(refs), -1, dtype=np.int64)
-        if len(refs) == 0 or len(self.ids) == 0:
-            return result
-        found = pc.index_in(self.refs, value_set=refs)
-        hit = found.is_valid().to_numpy(zero_copy_only=False)
-        result[found.drop_null().to_numpy()] = np.flatnonzero(hit)
-        return result
-
-
-def _read_debtors(municipality_id: int, period: date, *, quoted: bool) -> Any:
-    """The debtors as an Arrow table, from one text value built by PostgreSQL.
-
-    COPY TO would send a message per row, each handled in Python (1.7 s for a million debtors).
-    Unquoted, the texts cost PostgreSQL a third less to join; a text holding the field or line
-    separator then shows as a wrong row or field count, and the caller reads again, quoted.
-    """
-    import pyarrow as pa
-    from pyarrow import csv as pa_csv
-
-    texts = ("debtor_ref", *DEBTOR_FIELDS[:-1])
-    separator = "," if quoted else FIELD
-    fields = [f"'\"' || replace({name}, '\"', '\"\"') || '\"'" if quoted else name for name in texts]
-    statement = f"""SELECT count(*), convert_to(string_agg(concat_ws(%s, {", ".join(fields)}, id, birth_date,
-                                 CASE WHEN first_period > %s THEN 't' ELSE 'f' END,
-                                 CASE WHEN ended_period IS NULL THEN 'f' ELSE 't' END), E'\\n'), 'UTF8')
-                    FROM {Debtor._meta.db_table} WHERE municipality_id = %s"""
-    connection.ensure_connection()
-    # A binary result: the value arrives as bytes, never as a second copy in a Python str (Django's
-    # own cursors are client-side, which cannot return binary).
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(statement, [separator, period, municipality_id], binary=True)
-        count, body = cursor.fetchone()
-    types = {name: pa.string() for name in KNOWN_COLUMNS} | {
-        "id": pa.int64(),
-        "birth_date": pa.date32(),
-        "starts_later": pa.bool_(),
-        "is_ended": pa.bool_(),
-    }
-    if not count:  # the municipality's first debtor file
-        return pa.table({name: pa.array([], type=kind) for name, kind in types.items()})
-    try:
-        table = pa_csv.read_csv(
-            io.BytesIO(body),
-            read_options=pa_csv.ReadOptions(column_names=KNOWN_COLUMNS),
-            parse_options=pa_csv.ParseOptions(
-                delimiter=separator, quote_char='"' if quoted else False, newlines_in_values=quoted
-            ),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=types, strings_can_be_null=False, true_values=["t"], false_values=["f"]
-            ),
-        ).combine_chunks()
-    except pa.ArrowInvalid:
-        if quoted:
-            raise
-        return None
-    return table if table.num_rows == count else None
 
 
 class DuplicateDebtor(Exception):
@@ -150,14 +66,17 @@ class DebtorLeaf(Staging):
         self.previous: date | None = None
         self.rows_written = 0
         self.locked = False
-        self.counts: ChangeCounts | None = None
+        self.counts: Apart[tuple[int, int, int]] | None = None
+        self.file_identities: list[Any] = []  # per chunk: the file's identity of its known debtors
+        self.file_positions: list[np.ndarray] = []  # and their positions among the known debtors
         self.valid_rows: np.ndarray = np.zeros(0, dtype=bool)  # known debtors with a valid row so far
 
     def drop(self) -> None:
         # Before an attempt any leaf of this delivery is a leftover (the delivery is running, so it
         # was never accepted); afterwards an accepted delivery's leaf is attached and stays.
-        if self.counts is not None:
-            self.counts.wait()
+        for pending in (self.counts, self.known):
+            if pending is not None:
+                pending.wait()
         snapshot_partitions.drop_leaf(self.table)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.debtor_staging}")
@@ -209,8 +128,8 @@ class DebtorLeaf(Staging):
         )
 
     def loaded(self) -> None:
-        self.counts = ChangeCounts(self)
-        self.counts.start()  # on a second connection while this one builds the index
+        self._stage_known_changes()
+        self.counts = count_changes(self)
         snapshot_partitions.index_leaf(self.table)
 
     def ended_ids(self) -> list[int]:
@@ -242,7 +161,7 @@ class DebtorLeaf(Staging):
         ids = np.zeros(table.num_rows, dtype=np.int64)
         ids[is_known] = known.ids[positions[is_known]]
         ids[~is_known] = self._new_ids(new_refs)
-        self._stage_debtors(table, ids, positions, is_known)
+        self._stage_new(table, ids, positions, is_known)
         self._copy_snapshots(table, ids, chunk.rows)
 
     def _repeats(self, refs: Any, known_positions: np.ndarray, new_refs: list[str]) -> bool:
@@ -270,37 +189,78 @@ class DebtorLeaf(Staging):
                 self.new_ids.update(zip(missing, (row[0] for row in cursor.fetchall()), strict=True))
         return [self.new_ids[ref] for ref in refs]
 
-    def _stage_debtors(
-        self, table: Any, ids: np.ndarray, positions: np.ndarray, is_known: np.ndarray
-    ) -> None:
-        """Stage the debtors this chunk inserts or updates; most rows change no debtor at all."""
+    def _stage_new(self, table: Any, ids: np.ndarray, positions: np.ndarray, is_known: np.ndarray) -> None:
+        """Stage this chunk's new debtors; keep the known ones' identities for the end."""
+        import pyarrow as pa
+
+        known_mask = pa.array(is_known)
+        self.file_identities.append(table.select(list(DEBTOR_FIELDS)).filter(known_mask))
+        self.file_positions.append(positions[is_known])
+        if not (~is_known).any():
+            return
+        new = pa.array(~is_known)
+        self._stage(
+            ids[~is_known],
+            table["debtor_ref"].filter(new),
+            table.select(list(DEBTOR_FIELDS)).filter(new),
+            is_new=True,
+        )
+
+    def _stage_known_changes(self) -> None:
+        """Stage the known debtors that are renamed, come back, or start earlier than they did."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
         known = self.known
-        assert known is not None
-        identity_changed = np.zeros(table.num_rows, dtype=bool)
-        returns = np.zeros(table.num_rows, dtype=bool)  # ended before, or known only from a later month
-        if is_known.any():
-            taken = known.table.take(pa.array(np.where(is_known, positions, 0)))
-            for name in DEBTOR_FIELDS:
-                differs = pc.not_equal(table[name], taken[name])
-                identity_changed |= pc.fill_null(differs, True).to_numpy(zero_copy_only=False)
-            for name in ("is_ended", "starts_later"):
-                returns |= taken[name].to_numpy(zero_copy_only=False)
-            identity_changed &= is_known
-            returns &= is_known
-        write = ~is_known | identity_changed | returns
+        if known is None or not self.file_positions:
+            return
+        positions = np.concatenate(self.file_positions)
+        if len(positions) == 0:
+            return
+        file = pa.concat_tables(self.file_identities).combine_chunks()
+        self.file_identities, self.file_positions = [], []
+        before = known.identities().take(pa.array(positions))
+        identity_changed = np.zeros(len(positions), dtype=bool)
+        for name in DEBTOR_FIELDS:
+            differs = pc.not_equal(file[name], before[name])
+            identity_changed |= pc.fill_null(differs, True).to_numpy(zero_copy_only=False)
+        flags = known.table.take(pa.array(positions))
+        returns = flags["is_ended"].to_numpy(zero_copy_only=False) | flags["starts_later"].to_numpy(
+            zero_copy_only=False
+        )
+        write = identity_changed | returns
         if not write.any():
             return
         mask = pa.array(write)
+        refs = known.refs.take(pa.array(positions[write]))
+        self._stage(
+            known.ids[positions[write]],
+            refs,
+            file.filter(mask),
+            is_new=False,
+            identity_changed=identity_changed[write],
+        )
+
+    def _stage(
+        self,
+        ids: np.ndarray,
+        refs: Any,
+        identity: Any,
+        *,
+        is_new: bool,
+        identity_changed: np.ndarray | None = None,
+    ) -> None:
+        import pyarrow as pa
+
+        count = len(ids)
+        changed = identity_changed if identity_changed is not None else np.zeros(count, dtype=bool)
         staged = pa.table(
             {
-                "id": pa.array(ids[write]),
-                "debtor_ref": table["debtor_ref"].filter(mask),
-                **{name: table[name].filter(mask) for name in DEBTOR_FIELDS},
-                "is_new": pa.array(~is_known[write]),
-                "identity_changed": pa.array(identity_changed[write]),
+                "id": pa.array(ids),
+                "debtor_ref": refs,
+                **{name: identity[name] for name in DEBTOR_FIELDS},
+                "is_new": pa.array(np.full(count, is_new)),
+                "identity_changed": pa.array(changed),
             }
         )
         names = [name for name, _sql in DEBTOR_STAGING_COLUMNS]
@@ -333,57 +293,33 @@ class DebtorLeaf(Staging):
         self.rows_written += table.num_rows
 
 
-class ChangeCounts:
-    """Rows of the file with and without a snapshot in the previous period, and how many changed.
+def count_changes(leaf: DebtorLeaf) -> Apart[tuple[int, int, int]] | None:
+    """Rows of the file with a snapshot in the previous period, and how many of those changed.
 
-    Counted on a second connection while the first builds the leaf's index and writes the
-    debtors; inside a caller's transaction (tests) the leaf is invisible to a second connection,
-    so there it is counted on the first one, in the merge.
+    Counted on a second connection while this one builds the leaf's index and writes the debtors.
     """
+    if leaf.previous is None:
+        return None
+    differs = " OR ".join(f"p.{name} IS DISTINCT FROM n.{name}" for name in SNAPSHOT_FIELDS)
+    statement = f"""SELECT count(*), count(p.debtor_id),
+               count(*) FILTER (WHERE p.debtor_id IS NOT NULL AND (c.id IS NOT NULL OR {differs}))
+        FROM {leaf.table} n
+        LEFT JOIN {DebtorSnapshot._meta.db_table} p
+            ON p.municipality_id = %(m)s AND p.period = %(previous)s AND p.debtor_id = n.debtor_id
+        LEFT JOIN {leaf.debtor_staging} c ON c.id = n.debtor_id AND c.identity_changed"""
+    params = {"m": leaf.delivery.municipality_id, "previous": leaf.previous}
 
-    def __init__(self, leaf: DebtorLeaf) -> None:
-        differs = " OR ".join(f"p.{name} IS DISTINCT FROM n.{name}" for name in SNAPSHOT_FIELDS)
-        self.statement = f"""SELECT count(*), count(p.debtor_id),
-                   count(*) FILTER (WHERE p.debtor_id IS NOT NULL AND (c.id IS NOT NULL OR {differs}))
-            FROM {leaf.table} n
-            LEFT JOIN {DebtorSnapshot._meta.db_table} p
-                ON p.municipality_id = %(m)s AND p.period = %(previous)s AND p.debtor_id = n.debtor_id
-            LEFT JOIN {leaf.debtor_staging} c ON c.id = n.debtor_id AND c.identity_changed"""
-        self.params = {"m": leaf.delivery.municipality_id, "previous": leaf.previous}
-        self.needed = leaf.previous is not None
-        self.thread: threading.Thread | None = None
-        self.outcome: tuple[Any, ...] | BaseException | None = None
+    def count(database: Any) -> tuple[int, int, int]:
+        with database.cursor() as cursor:
+            # A one-off million-row join: JIT costs more than it saves; hash joins want memory.
+            cursor.execute("SET jit = off; SET work_mem = '256MB'; SET enable_nestloop = off")
+            try:
+                cursor.execute(statement, params)
+                return cursor.fetchone()
+            finally:
+                cursor.execute("RESET jit; RESET work_mem; RESET enable_nestloop")
 
-    def start(self) -> None:
-        if not self.needed or connection.in_atomic_block:
-            return
-        self.thread = threading.Thread(target=self._count_apart, daemon=True, name="intake-counts")
-        self.thread.start()
-
-    def _count_apart(self) -> None:
-        other = connections.create_connection(DEFAULT_DB_ALIAS)
-        try:
-            with other.cursor() as cursor:
-                cursor.execute("SET jit = off; SET work_mem = '256MB'; SET enable_nestloop = off")
-                cursor.execute(self.statement, self.params)
-                self.outcome = cursor.fetchone()
-        except BaseException as error:  # handed to the merge, which raises it
-            self.outcome = error
-        finally:
-            other.close()
-
-    def wait(self) -> None:
-        if self.thread is not None:
-            self.thread.join()
-
-    def result(self) -> tuple[Any, ...]:
-        if self.thread is None:
-            return fetch_one(self.statement, self.params)
-        self.thread.join()
-        if isinstance(self.outcome, BaseException):
-            raise self.outcome
-        assert self.outcome is not None
-        return self.outcome
+    return Apart(count, name="intake-counts")
 
 
 def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
@@ -391,7 +327,7 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
     debtor = Debtor._meta.db_table
     params: dict[str, Any] = {"m": delivery.municipality_id, "p": delivery.period, "previous": leaf.previous}
     new, changed, unchanged = leaf.rows_written, 0, 0
-    if leaf.counts is not None and leaf.previous is not None:
+    if leaf.counts is not None:
         rows, with_previous, changed = leaf.counts.result()
         new, unchanged = rows - with_previous, with_previous - changed
     execute(
