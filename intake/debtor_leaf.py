@@ -13,7 +13,9 @@ the start are in use; it ends with the connection, so a killed worker leaves no 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,7 @@ from .debtor_fields import DEBTOR_FIELDS, MONEY_FIELDS, SNAPSHOT_FIELDS
 from .known_debtors import KnownDebtors
 from .merges_sql import execute
 from .models import Debtor, DebtorSnapshot, Delivery
-from .staging import Staged, Staging
+from .staging import Staged, Staging, csv_body
 
 CHUNK_ROWS = 100_000
 LOCK_CLASS = 74_301  # advisory lock namespace of debtor imports (the key is the municipality)
@@ -38,6 +40,18 @@ DEBTOR_STAGING_COLUMNS = [
     ("is_new", "boolean"),
     ("identity_changed", "boolean"),
 ]
+
+
+STAGING_NAMES = tuple(name for name, _sql in DEBTOR_STAGING_COLUMNS)
+SNAPSHOT_COLUMNS = ("id", "debtor_id", *SNAPSHOT_FIELDS)
+
+
+@dataclass
+class MatchedChunk(parsers.Chunk):
+    """A parsed chunk with its rows already encoded for COPY (in the parser's thread)."""
+
+    snapshots: memoryview | None = None
+    new_debtors: memoryview | None = None
 
 
 class DuplicateDebtor(Exception):
@@ -70,6 +84,7 @@ class DebtorLeaf(Staging):
         self.file_identities: list[Any] = []  # per chunk: the file's identity of its known debtors
         self.file_positions: list[np.ndarray] = []  # and their positions among the known debtors
         self.valid_rows: np.ndarray = np.zeros(0, dtype=bool)  # known debtors with a valid row so far
+        self.known_ready = threading.Event()
 
     def drop(self) -> None:
         # Before an attempt any leaf of this delivery is a leftover (the delivery is running, so it
@@ -98,12 +113,15 @@ class DebtorLeaf(Staging):
         )
 
     def prepare(self) -> None:
-        self.previous, later = snapshot_partitions.periods_around(
-            municipality_id=self.delivery.municipality_id, period=self.delivery.period
-        )
-        self.is_newest = not later
-        self.known = KnownDebtors(self.delivery.municipality_id, self.delivery.period)
-        self.valid_rows = np.zeros(len(self.known.ids), dtype=bool)
+        try:
+            self.previous, later = snapshot_partitions.periods_around(
+                municipality_id=self.delivery.municipality_id, period=self.delivery.period
+            )
+            self.is_newest = not later
+            self.known = KnownDebtors(self.delivery.municipality_id, self.delivery.period)
+            self.valid_rows = np.zeros(len(self.known.ids), dtype=bool)
+        finally:
+            self.known_ready.set()  # also on failure: the parser's thread then stops
 
     def load(self, path: Path, *, errors: list[parsers.RowError]) -> Staged:
         try:
@@ -118,14 +136,25 @@ class DebtorLeaf(Staging):
             return super().load(path, errors=errors)
 
     def read(self, path: Path) -> Iterator[parsers.Chunk]:
+        """Parse, match to debtor ids and encode, all in the parser's thread.
+
+        The main thread then only sends each chunk, so PostgreSQL's COPY never waits for Python.
+        New ids come from the sequence through this thread's own connection, closed at the end.
+        """
         # Half the usual chunk: the known debtors take their share of the memory.
-        return parsers.read_delivery(
+        chunks = parsers.read_delivery(
             path,
             kind=self.kind,
             period=self.delivery.period,
             chunk_rows=CHUNK_ROWS,
             check_duplicates=self.check_duplicates,
         )
+        try:
+            for chunk in chunks:
+                yield self._match(chunk)
+        finally:
+            chunks.close()
+            connection.close()  # this thread's connection (Django keeps one per thread)
 
     def loaded(self) -> None:
         self._stage_known_changes()
@@ -141,17 +170,30 @@ class DebtorLeaf(Staging):
         return known.ids[~known.seen & active].tolist()
 
     def _write(self, chunk: parsers.Chunk) -> None:
+        assert isinstance(chunk, MatchedChunk)
+        if chunk.snapshots:
+            self._send(chunk.snapshots, list(SNAPSHOT_COLUMNS))
+        if chunk.new_debtors:
+            self._send(chunk.new_debtors, list(STAGING_NAMES), into=self.debtor_staging)
+
+    def _match(self, chunk: parsers.Chunk) -> MatchedChunk:
+        """Give each row its debtor id, and encode the chunk's snapshots and new debtors."""
         import pyarrow as pa
 
+        self.known_ready.wait()
         known = self.known
-        assert known is not None
+        if known is None:
+            raise RuntimeError("the known debtors could not be read")
+        matched = MatchedChunk(
+            table=chunk.table, rows=chunk.rows, errors=chunk.errors, rows_read=chunk.rows_read
+        )
         table = chunk.table
         if chunk.rejected_refs:
             # A debtor whose row was rejected is still in the file: it must not be ended.
             rejected = known.positions(pa.array(chunk.rejected_refs, type=pa.string()))
             known.seen[rejected[rejected >= 0]] = True
         if table.num_rows == 0:
-            return
+            return matched
         positions = known.positions(table["debtor_ref"])
         is_known = positions >= 0
         known.seen[positions[is_known]] = True
@@ -161,8 +203,16 @@ class DebtorLeaf(Staging):
         ids = np.zeros(table.num_rows, dtype=np.int64)
         ids[is_known] = known.ids[positions[is_known]]
         ids[~is_known] = self._new_ids(new_refs)
-        self._stage_new(table, ids, positions, is_known)
-        self._copy_snapshots(table, ids, chunk.rows)
+        self.file_identities.append(table.select(list(DEBTOR_FIELDS)).filter(pa.array(is_known)))
+        self.file_positions.append(positions[is_known])
+        if (~is_known).any():
+            new = pa.array(~is_known)
+            matched.new_debtors = self._staged_body(
+                ids[~is_known], table["debtor_ref"].filter(new), table.filter(new), is_new=True
+            )
+        matched.snapshots = self._snapshot_body(table, ids, chunk.rows)
+        self.rows_written += table.num_rows
+        return matched
 
     def _repeats(self, refs: Any, known_positions: np.ndarray, new_refs: list[str]) -> bool:
         """Whether a valid row of this chunk repeats a reference of this chunk or an earlier one."""
@@ -188,23 +238,6 @@ class DebtorLeaf(Staging):
                 )
                 self.new_ids.update(zip(missing, (row[0] for row in cursor.fetchall()), strict=True))
         return [self.new_ids[ref] for ref in refs]
-
-    def _stage_new(self, table: Any, ids: np.ndarray, positions: np.ndarray, is_known: np.ndarray) -> None:
-        """Stage this chunk's new debtors; keep the known ones' identities for the end."""
-        import pyarrow as pa
-
-        known_mask = pa.array(is_known)
-        self.file_identities.append(table.select(list(DEBTOR_FIELDS)).filter(known_mask))
-        self.file_positions.append(positions[is_known])
-        if not (~is_known).any():
-            return
-        new = pa.array(~is_known)
-        self._stage(
-            ids[~is_known],
-            table["debtor_ref"].filter(new),
-            table.select(list(DEBTOR_FIELDS)).filter(new),
-            is_new=True,
-        )
 
     def _stage_known_changes(self) -> None:
         """Stage the known debtors that are renamed, come back, or start earlier than they did."""
@@ -233,15 +266,16 @@ class DebtorLeaf(Staging):
             return
         mask = pa.array(write)
         refs = known.refs.take(pa.array(positions[write]))
-        self._stage(
+        body = self._staged_body(
             known.ids[positions[write]],
             refs,
             file.filter(mask),
             is_new=False,
             identity_changed=identity_changed[write],
         )
+        self._send(body, list(STAGING_NAMES), into=self.debtor_staging)
 
-    def _stage(
+    def _staged_body(
         self,
         ids: np.ndarray,
         refs: Any,
@@ -249,7 +283,8 @@ class DebtorLeaf(Staging):
         *,
         is_new: bool,
         identity_changed: np.ndarray | None = None,
-    ) -> None:
+    ) -> memoryview:
+        """Debtors to insert or update, as COPY CSV for the staging table."""
         import pyarrow as pa
 
         count = len(ids)
@@ -263,10 +298,10 @@ class DebtorLeaf(Staging):
                 "identity_changed": pa.array(changed),
             }
         )
-        names = [name for name, _sql in DEBTOR_STAGING_COLUMNS]
-        self._copy(staged.select(names), names, into=self.debtor_staging)
+        return csv_body(staged.select(list(STAGING_NAMES)))
 
-    def _copy_snapshots(self, table: Any, ids: np.ndarray, rows: np.ndarray) -> None:
+    def _snapshot_body(self, table: Any, ids: np.ndarray, rows: np.ndarray) -> memoryview:
+        """The chunk's snapshot rows as COPY CSV for the leaf (see SNAPSHOT_COLUMNS)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -288,9 +323,7 @@ class DebtorLeaf(Staging):
             elif name == "known_seizure":
                 values = pc.fill_null(values, False)
             columns[name] = values
-        names = list(columns)
-        self._copy(pa.table(columns), names)
-        self.rows_written += table.num_rows
+        return csv_body(pa.table(columns))
 
 
 def count_changes(leaf: DebtorLeaf) -> Apart[tuple[int, int, int]] | None:

@@ -145,21 +145,30 @@ class Staging:
                 self._insert(part, names)
 
     def _copy(self, table: Any, names: list[str], *, into: str = "") -> None:
-        from pyarrow import csv as pa_csv
+        self._send(csv_body(table), names, into=into)
 
-        buffer = io.BytesIO()
-        pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False))
+    def _send(self, body: Any, names: list[str], *, into: str = "") -> None:
+        """COPY rows already written as CSV (without header) into a table."""
         with (
             connection.cursor() as cursor,
             cursor.copy(f"COPY {into or self.table} ({', '.join(names)}) FROM STDIN (FORMAT csv)") as copy,
         ):
-            copy.write(buffer.getbuffer())
+            copy.write(body)
 
     def _insert(self, table: Any, names: list[str]) -> None:
         placeholders = ", ".join(["%s"] * len(names))
         rows = list(zip(*(table[name].to_pylist() for name in names), strict=True))
         with connection.cursor() as cursor:
             cursor.executemany(f"INSERT INTO {self.table} ({', '.join(names)}) VALUES ({placeholders})", rows)
+
+
+def csv_body(table: Any) -> memoryview:
+    """A table as COPY CSV: strings quoted (so an empty string is not NULL), NULL as nothing."""
+    from pyarrow import csv as pa_csv
+
+    buffer = io.BytesIO()
+    pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False))
+    return buffer.getbuffer()
 
 
 def _prefetch[T](items: Iterator[T], depth: int = 2) -> Iterator[T]:
