@@ -1,11 +1,11 @@
 """Debtor files on PostgreSQL: the snapshot rows go straight into a leaf of their period.
 
-The municipality's debtors are read once at the start (reference, id, identity), and each parsed
-chunk is matched to debtor ids in Python. So the million snapshot rows are copied into the
-period's leaf table as they are (see snapshot_partitions), without a staging table or a
-million-row join. Only the debtors that must be written (new ones, renamed ones, ended ones that
-are back: a few thousand a month) go through a small staging table, applied in the merge
-transaction together with the counts, the ended debtors and the attachment of the leaf.
+The municipality's debtors are read once at the start (see known_debtors), and each parsed chunk
+is matched to debtor ids in Python, in the parser's thread. So the million snapshot rows are
+copied into the period's leaf table as they are (see snapshot_partitions), without a staging
+table or a million-row join. Only the debtors that must be written (new ones, renamed ones, ended
+ones that are back: a few thousand a month) go through a small staging table, applied in the
+merge transaction together with the counts, the ended debtors and the attachment of the leaf.
 
 A session advisory lock per municipality keeps a second debtor import out while the ids read at
 the start are in use; it ends with the connection, so a killed worker leaves no lock behind.
@@ -40,8 +40,6 @@ DEBTOR_STAGING_COLUMNS = [
     ("is_new", "boolean"),
     ("identity_changed", "boolean"),
 ]
-
-
 STAGING_NAMES = tuple(name for name, _sql in DEBTOR_STAGING_COLUMNS)
 SNAPSHOT_COLUMNS = ("id", "debtor_id", *SNAPSHOT_FIELDS)
 
