@@ -19,7 +19,7 @@ table (see migration 0005).
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 from psycopg import sql
 
 from .models import IncomeRecord
@@ -121,16 +121,15 @@ def create_leaf(*, delivery_id: int, municipality_id: int) -> str:
 
 def index_leaf(name: str) -> None:
     """One sorted index build after the load (instead of an index write per row)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '512MB'")
-        try:
-            cursor.execute(
-                sql.SQL("CREATE UNIQUE INDEX {} ON {} (bsn, period, source_id)").format(
-                    sql.Identifier(f"{name}_key"), sql.Identifier(name)
-                )
+    # A transaction of its own (a savepoint inside the caller's): a unique violation, which the
+    # caller handles, undoes the settings with the statement.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute(
+            sql.SQL("CREATE UNIQUE INDEX {} ON {} (bsn, period, source_id)").format(
+                sql.Identifier(f"{name}_key"), sql.Identifier(name)
             )
-        finally:
-            cursor.execute("RESET maintenance_work_mem")
+        )
 
 
 def attach_leaf(*, name: str, municipality_id: int, delivery_id: int) -> None:

@@ -31,7 +31,7 @@ from .layouts import (
     map_headers,
 )
 from .raw_chunks import XLSX_SIGNATURE, is_xlsx, sniff_csv
-from .reading import read_delivery
+from .reading import column_headers, read_delivery
 from .validation import Chunk
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "StructuralError",
     "arrow_type",
     "bsn_is_valid",
+    "column_headers",
     "is_xlsx",
     "map_headers",
     "parse_cents",

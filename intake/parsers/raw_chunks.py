@@ -139,8 +139,8 @@ def _empty_rows(table: pa.Table) -> np.ndarray:
     return empty
 
 
-def _xlsx_chunks(path: Path, layout: Layout, chunk_rows: int) -> Iterator[tuple[list[str], RawChunk]]:
-    import pyarrow as pa
+def _xlsx_rows(path: Path) -> tuple[Iterator[list[object]], list[str]]:
+    """The rows of a workbook's first sheet after the header, and the header cells."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -151,6 +151,18 @@ def _xlsx_chunks(path: Path, layout: Layout, chunk_rows: int) -> Iterator[tuple[
         raise StructuralError(Message.UNREADABLE.format(reason=error)) from error
     while headers and headers[-1] == "":
         headers.pop()  # trailing empty cells of a sheet wider than its table
+    return rows, headers
+
+
+def file_headers(path: Path) -> list[str]:
+    """The header cells of a CSV or XLSX file, as written."""
+    return _xlsx_rows(path)[1] if is_xlsx(path) else sniff_csv(path)[1]
+
+
+def _xlsx_chunks(path: Path, layout: Layout, chunk_rows: int) -> Iterator[tuple[list[str], RawChunk]]:
+    import pyarrow as pa
+
+    rows, headers = _xlsx_rows(path)
     names = map_headers(headers, layout)
     width = len(names)
     buffer: list[list[str]] = []

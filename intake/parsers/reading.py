@@ -26,7 +26,7 @@ from .layouts import (
     StructuralError,
     map_headers,
 )
-from .raw_chunks import RawChunk, _csv_chunks, _xlsx_chunks, is_xlsx, sniff_csv
+from .raw_chunks import RawChunk, _csv_chunks, _xlsx_chunks, file_headers, is_xlsx, sniff_csv
 from .validation import Chunk, validate_chunk
 
 
@@ -78,14 +78,13 @@ def read_delivery(
     if is_xlsx(path):
         raw_chunks: Iterator[tuple[list[str], RawChunk]] = _xlsx_chunks(path, layout, chunk_rows)
     else:
-        dialect, file_headers = sniff_csv(path)
-        names = map_headers(file_headers, layout)
+        dialect, written = sniff_csv(path)
+        names = map_headers(written, layout)
         chunk_bytes = max(1 << 16, chunk_rows * _BYTES_PER_ROW[kind])
-        raw_chunks = ((file_headers, raw) for raw in _csv_chunks(path, dialect, names, chunk_bytes))
+        raw_chunks = ((written, raw) for raw in _csv_chunks(path, dialect, names, chunk_bytes))
     rows_seen = 0
-    for file_headers, raw in raw_chunks:
-        names = map_headers(file_headers, layout)
-        headers = dict(zip(names, [header.strip() for header in file_headers], strict=True))
+    for chunk_headers, raw in raw_chunks:
+        headers = _headers(chunk_headers, layout)
         chunk = validate_chunk(raw, layout=layout, headers=headers)
         chunk.errors = sorted([*raw.errors, *chunk.errors], key=lambda error: error.row)
         _check_period(chunk, layout=layout, period=period)
@@ -95,6 +94,16 @@ def read_delivery(
         yield chunk
     if rows_seen == 0:
         raise StructuralError(Message.NO_ROWS)
+
+
+def column_headers(path: Path | str, *, kind: str) -> dict[str, str]:
+    """Each canonical column's header as the file writes it, as row errors name it."""
+    return _headers(file_headers(Path(path)), LAYOUTS[kind])
+
+
+def _headers(written: list[str], layout: Layout) -> dict[str, str]:
+    names = map_headers(written, layout)
+    return dict(zip(names, [header.strip() for header in written], strict=True))
 
 
 _BYTES_PER_ROW = {DEBTORS: 160, INCOME: 60, BALANCES: 30, VEHICLES: 40}

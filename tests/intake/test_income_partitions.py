@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from intake import partitions
+from intake import parsers, partitions
 from intake.models import Delivery, IncomeRecord
-from tests.intake.test_services import deliver
+from tests.intake.test_services import DUPLICATE, INCOME_DUPLICATES_REPORT, INCOME_WITH_DUPLICATES, deliver
 from tests.tenancy.factories import MunicipalityFactory
 
 pytestmark = [
@@ -145,3 +145,62 @@ def test_rows_written_one_by_one_still_get_ids_from_the_sequence(municipality):
     leaf_id = IncomeRecord.objects.get(delivery=delivery).pk
     assert leaf_id >> partitions.ROW_BITS == delivery.pk
     assert 0 < single.pk < 1 << partitions.ROW_BITS
+
+
+def leaf_indexes(delivery) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [partitions.leaf_name(delivery.pk)]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_duplicate_keys_found_by_the_leaf_index_are_reported_as_the_parser_would(municipality):
+    # The parser skips its duplicate check for a leaf: the unique index build fails, the later
+    # rows of each key are removed and reported, and the index is built again.
+    delivery = deliver(municipality, "income", INCOME_WITH_DUPLICATES)
+
+    assert (delivery.status, delivery.counts, delivery.rows_rejected) == (
+        Delivery.Status.ACCEPTED,
+        {"imported": 3, "replaced": 0},
+        5,
+    )
+    assert delivery.error_report.read().decode("utf-8-sig") == INCOME_DUPLICATES_REPORT
+    assert [definition.split(" USING ")[1] for definition in leaf_indexes(delivery)] == [
+        "btree (bsn, period, source_id)"
+    ]
+    assert sorted(IncomeRecord.objects.filter(delivery=delivery).values_list("pk", flat=True)) == [
+        delivery.pk << partitions.ROW_BITS | row for row in (2, 3, 8)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("limit", "report"),
+    [
+        pytest.param(
+            2,
+            f"4;Loonheffingennummer;A1;{DUPLICATE} 2.\r\n5;BSN;123;Ongeldig BSN: voldoet niet aan de elfproef.\r\n"
+            ";;;En nog 3 fouten die niet in dit rapport staan.\r\n",
+            id="duplicates-push-out-reported-errors",
+        ),
+        pytest.param(
+            1,
+            f"4;Loonheffingennummer;A1;{DUPLICATE} 2.\r\n;;;En nog 4 fouten die niet in dit rapport staan.\r\n",
+            id="report-full-before-the-duplicates-read-again",
+        ),
+    ],
+)
+def test_a_full_error_report_keeps_the_first_errors_by_row_with_the_duplicates(
+    municipality, monkeypatch, limit, report
+):
+    monkeypatch.setattr(parsers, "MAX_DETAILED_ERRORS", limit)
+
+    delivery = deliver(municipality, "income", INCOME_WITH_DUPLICATES)
+
+    assert (delivery.status, delivery.counts, delivery.rows_rejected) == (
+        Delivery.Status.ACCEPTED,
+        {"imported": 3, "replaced": 0},
+        5,
+    )
+    assert delivery.error_report.read().decode("utf-8-sig") == "Rij;Kolom;Waarde;Melding\r\n" + report
+    assert len(leaf_indexes(delivery)) == 1

@@ -201,6 +201,58 @@ def test_income_replaces_each_person_and_month_it_names(municipality):
     ]
 
 
+INCOME_WITH_DUPLICATES = [
+    "BSN,Periode,Loonheffingennummer,Naam inkomstenbron,Soort inkomen,Bedrag",
+    "111222333,2026-06,A1,A,loon,10",
+    "012345672,2026-06,B1,B,loon,20",
+    "111222333,2026-06,A1,A,loon,30",
+    "123,2026-06,C1,C,loon,5",
+    "111222333,2026-06, A1 ,A,loon,40",
+    "012345672,2026-06,B1,B,loon,-1",  # invalid: not a duplicate, and not the first row of its key
+    "012345672,2026-05,B1,B,loon,1",
+    "012345672,2026-06,B1,B,loon,2",
+]
+DUPLICATE = "Dubbele regel: deze combinatie van BSN, periode en loonheffingennummer staat ook in rij"
+INCOME_DUPLICATES_REPORT = (
+    "Rij;Kolom;Waarde;Melding\r\n"
+    f"4;Loonheffingennummer;A1;{DUPLICATE} 2.\r\n"
+    "5;BSN;123;Ongeldig BSN: voldoet niet aan de elfproef.\r\n"
+    f"6;Loonheffingennummer;A1;{DUPLICATE} 2.\r\n"
+    "7;Bedrag;-1;Bedrag mag niet negatief zijn.\r\n"
+    f"9;Loonheffingennummer;B1;{DUPLICATE} 3.\r\n"
+)
+
+
+def test_income_reports_each_later_row_of_a_repeated_key(municipality):
+    delivery = deliver(municipality, "income", INCOME_WITH_DUPLICATES)
+
+    assert (delivery.status, delivery.rows_total, delivery.rows_rejected) == (Delivery.Status.ACCEPTED, 8, 5)
+    assert delivery.message == "Ingelezen: 3 rijen; 5 rijen afgekeurd (zie het foutenrapport)."
+    assert delivery.counts == {"imported": 3, "replaced": 0}
+    assert delivery.error_report.read().decode("utf-8-sig") == INCOME_DUPLICATES_REPORT
+    assert state(municipality)["income"] == [
+        ("012345672", MAY, Decimal("1.00")),
+        ("012345672", JUNE, Decimal("20.00")),
+        ("111222333", JUNE, Decimal("10.00")),
+    ]
+
+
+def test_strict_mode_rejects_income_with_a_repeated_key(municipality):
+    lines = [INCOME_WITH_DUPLICATES[0], *INCOME_WITH_DUPLICATES[1:4]]
+
+    delivery = deliver(municipality, "income", lines, strict=True)
+
+    assert (delivery.status, delivery.rows_rejected) == (Delivery.Status.REJECTED, 1)
+    assert (
+        delivery.message
+        == "Afgewezen: 1 rijen bevatten fouten en de strikte modus staat aan. Er is niets ingelezen."
+    )
+    assert delivery.error_report.read().decode("utf-8-sig") == (
+        f"Rij;Kolom;Waarde;Melding\r\n4;Loonheffingennummer;A1;{DUPLICATE} 2.\r\n"
+    )
+    assert state(municipality)["income"] == []
+
+
 def test_balances_keep_one_per_reference_date(municipality):
     header = "BSN;Peildatum;Saldo"
     deliver(municipality, "balances", [header, "111222333;31-05-2026;100", "111222333;2026-06-28;-20,5"])
