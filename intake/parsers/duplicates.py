@@ -30,6 +30,8 @@ class _SeenKeys:
         return found
 
     def add(self, hashes: np.ndarray, rows: np.ndarray) -> None:
+        if not len(hashes):
+            return  # a chunk of duplicates only: an empty run would break the lookups
         order = np.argsort(hashes, kind="stable")
         self.hashes.append(hashes[order])
         self.rows.append(rows[order])

@@ -116,27 +116,50 @@ def _csv_chunks(path: Path, dialect: CsvDialect, names: list[str], chunk_bytes: 
             break
         except (pa.ArrowInvalid, UnicodeDecodeError) as error:
             raise StructuralError(Message.UNREADABLE.format(reason=error)) from error
-        skipped = np.array([error.row for error in pending], dtype=np.int64)
+        # The reader parses ahead: `pending` may hold bad rows of the next blocks too. The batch's
+        # rows and the bad rows among them fill a span of file rows from next_row on.
+        pending.sort(key=lambda error: error.row)
+        taken = 0
+        while taken < len(pending) and pending[taken].row < next_row + batch.num_rows + taken:
+            taken += 1
+        errors, pending[:] = pending[:taken], pending[taken:]
+        skipped = np.array([error.row for error in errors], dtype=np.int64)
         span = np.arange(next_row, next_row + batch.num_rows + len(skipped))
         rows = np.setdiff1d(span, skipped, assume_unique=True) if len(skipped) else span
         table = pa.Table.from_batches([batch])
         empty = _empty_rows(table)
-        chunk = RawChunk(table=table.filter(pa.array(~empty)), rows=rows[~empty], errors=list(pending))
-        pending.clear()
+        if empty is not None:
+            table, rows = table.filter(pa.array(~empty)), rows[~empty]
         next_row = int(span[-1]) + 1 if len(span) else next_row
-        yield chunk
+        yield RawChunk(table=table, rows=rows, errors=errors)
+    if pending:  # bad rows after the last good one
+        empty_table = pa.table({name: pa.array([], type=pa.string()) for name in names})
+        yield RawChunk(table=empty_table, rows=np.zeros(0, dtype=np.int64), errors=list(pending))
 
 
-def _empty_rows(table: pa.Table) -> np.ndarray:
-    """Blank lines (kept so row numbers stay right) carry no data."""
-    import pyarrow.compute as pc
-
-    empty = np.ones(table.num_rows, dtype=bool)
+def _empty_rows(table: pa.Table) -> np.ndarray | None:
+    """Blank lines (kept so row numbers stay right) carry no data; None when there are none."""
+    empty: np.ndarray | None = None
     for column in table.columns:
-        empty &= pc.equal(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
+        lengths = np.concatenate([_lengths(chunk) for chunk in column.chunks]) if column.num_chunks else None
+        if lengths is None:
+            return None
+        blank = lengths == 0
+        empty = blank if empty is None else empty & blank
         if not empty.any():
-            break  # the usual case: the first column is filled on every line
+            return None  # the usual case: the first column is filled on every line
     return empty
+
+
+def _lengths(values: pa.Array) -> np.ndarray:
+    """Byte length of each string, straight from the offsets buffer (no kernel, no copy)."""
+    import pyarrow as pa
+
+    offset_type = np.int64 if pa.types.is_large_string(values.type) else np.int32
+    offsets = np.frombuffer(values.buffers()[1], dtype=offset_type)[
+        values.offset : values.offset + len(values) + 1
+    ]
+    return np.diff(offsets)
 
 
 def _xlsx_rows(path: Path) -> tuple[Iterator[list[object]], list[str]]:

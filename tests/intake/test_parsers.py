@@ -229,6 +229,22 @@ def test_a_duplicate_key_names_the_first_row_even_across_chunks(tmp_path):
     assert len(rows) == 5
 
 
+def test_a_file_repeated_after_itself_reports_each_later_row(tmp_path):
+    # Some blocks of 64 KiB then hold only duplicates.
+    rows = [ROW_EN.replace("D1", f"D{n}") for n in range(1, 1501)]
+
+    rows_read, errors = read_all(write(tmp_path, "\n".join([HEADER_EN, *rows, *rows])), chunk_rows=1)
+
+    assert len(rows_read) == 1500
+    assert [(error.row, error.value) for error in errors] == [(1501 + n, f"D{n}") for n in range(1, 1501)]
+    assert {error.message for error in errors} == {
+        f"Dubbele regel: dit debiteurnummer staat ook in rij {n + 1}." for n in range(1, 1501)
+    }
+    assert [error.message for error in errors][
+        -1
+    ] == "Dubbele regel: dit debiteurnummer staat ook in rij 1501."
+
+
 def test_without_the_duplicate_check_every_row_of_a_repeated_key_is_kept(tmp_path):
     lines = [HEADER_EN] + [ROW_EN.replace("D1", f"D{n}") for n in range(1, 4)] + [ROW_EN.replace("D1", "D2")]
     path = write(tmp_path, "\n".join(lines))
@@ -254,6 +270,34 @@ def test_a_row_with_too_many_fields_is_a_row_error(tmp_path):
 
     assert [(error.row, error.message) for error in errors] == [(3, "Rij heeft 20 kolommen, verwacht 19.")]
     assert [row["debtor_ref"] for row in rows] == ["D1", "D3"]
+
+
+@pytest.mark.parametrize(
+    "bad_rows", [(2500,), (3000, 3001), (100, 2500, 2501)], ids=["later-block", "at-the-end", "both"]
+)
+def test_rows_with_a_wrong_field_count_keep_their_numbers_in_any_block(tmp_path, bad_rows):
+    # 3000 rows of some 30 bytes span several 64 KiB blocks; pyarrow reports a bad row of the
+    # next block while it reads the current one.
+    day = date(2018, 1, 1).toordinal()
+    lines = ["bsn,reference_date,balance"] + [
+        f"111222333,{date.fromordinal(day + n)},{n}" for n in range(2, 3002)
+    ]
+    for row in bad_rows:
+        lines[row - 1] += ",extra"
+
+    chunks = list(
+        parsers.read_delivery(write(tmp_path, "\n".join(lines)), kind="balances", period=JUNE, chunk_rows=1)
+    )
+
+    errors = [error for chunk in chunks for error in chunk.errors]
+    assert [(error.row, error.value, error.message) for error in errors] == [
+        (row, f"{lines[row - 1]}", "Rij heeft 4 kolommen, verwacht 3.") for row in bad_rows
+    ]
+    numbers = [int(row) for chunk in chunks for row in chunk.rows]
+    balances = [value for chunk in chunks for value in chunk.table["balance"].to_pylist()]
+    assert numbers == [row for row in range(2, 3002) if row not in bad_rows]
+    assert balances == [row * 100 for row in numbers]
+    assert sum(chunk.rows_read for chunk in chunks) == 3000
 
 
 def test_blank_lines_are_skipped_and_rows_keep_their_numbers(tmp_path):
