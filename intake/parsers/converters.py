@@ -29,16 +29,69 @@ def _mask(values: pa.Array) -> np.ndarray:
 def _filled(values: pa.Array) -> np.ndarray:
     import pyarrow.compute as pc
 
+    if _is_plain_string(values):
+        return string_lengths(values) > 0
     return _mask(pc.not_equal(values, ""))
+
+
+# Fast paths read a string array's buffers with numpy: one pass over memory instead of a kernel
+# that builds a new array. They answer only the common, clean case and leave the rest to the kernels.
+
+
+def _is_plain_string(values: pa.Array) -> bool:
+    import pyarrow as pa
+
+    return isinstance(values, pa.Array) and values.null_count == 0 and pa.types.is_string(values.type)
+
+
+def string_lengths(values: pa.Array) -> np.ndarray:
+    """Byte length of each string of a string array, from its offsets."""
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
+        values.offset : values.offset + len(values) + 1
+    ]
+    return np.diff(offsets)
+
+
+def string_bytes(values: pa.Array) -> np.ndarray:
+    """The UTF-8 bytes of all strings of a string array, back to back."""
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)
+    start, stop = offsets[values.offset], offsets[values.offset + len(values)]
+    data = values.buffers()[2]
+    return (
+        np.frombuffer(data, dtype=np.uint8)[start:stop] if data is not None else np.zeros(0, dtype=np.uint8)
+    )
+
+
+def trim(values: pa.Array) -> pa.Array:
+    """utf8_trim_whitespace, skipped when no string starts or ends with a byte it could trim."""
+    import pyarrow.compute as pc
+
+    if _is_plain_string(values) and len(values):
+        offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
+            values.offset : values.offset + len(values) + 1
+        ]
+        filled = offsets[1:] > offsets[:-1]
+        data = values.buffers()[2]
+        if not filled.any():
+            return values
+        data = np.frombuffer(data, dtype=np.uint8)
+        ends = np.concatenate([data[offsets[:-1][filled]], data[offsets[1:][filled] - 1]])
+        # Space, control characters and any non-ASCII byte (Unicode white space) may be trimmed.
+        if not ((ends <= 0x20) | (ends >= 0x7F)).any():
+            return values
+    return pc.utf8_trim_whitespace(values)
 
 
 def convert_text(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
     import pyarrow.compute as pc
 
     problems: Problems = []
+    plain = _is_plain_string(values)
     # A NUL character cannot be stored in a PostgreSQL text column: the row is refused, not the file.
-    problems.append((_mask(pc.match_substring(values, "\x00")), Message.CONTROL))
-    if column.max_length:
+    if not plain or string_bytes(values).min(initial=1) == 0:
+        problems.append((_mask(pc.match_substring(values, "\x00")), Message.CONTROL))
+    # A string is never longer in characters than in bytes.
+    if column.max_length and (not plain or string_lengths(values).max(initial=0) > column.max_length):
         too_long = _mask(pc.greater(pc.utf8_length(values), column.max_length))
         problems.append((too_long, Message.TOO_LONG.format(max_length=column.max_length)))
     return values, problems
@@ -48,7 +101,7 @@ def compact_bsn(values: pa.Array) -> pa.Array:
     """Remove separators and restore leading zeros a spreadsheet dropped, as stdnum does."""
     import pyarrow.compute as pc
 
-    if _all(pc.match_substring_regex(values, r"^\d{9}$")):
+    if _all_nine_digits(values) or _all(pc.match_substring_regex(values, r"^\d{9}$")):
         return values  # the usual case: skip the rewrite
     return pc.utf8_lpad(pc.replace_substring_regex(values, r"[\s.\-]", ""), 9, "0")
 
@@ -59,19 +112,39 @@ def _all(mask: pa.Array) -> bool:
     return bool(pc.all(pc.fill_null(mask, False)).as_py() is not False) if len(mask) else True
 
 
+def _all_nine_digits(values: pa.Array) -> bool:
+    if not _is_plain_string(values):
+        return False
+    lengths = string_lengths(values)
+    return bool((lengths == 9).all()) and bool(
+        (string_bytes(values) - 48 < 10).all()
+    )  # uint8 wraps below "0"
+
+
 def bsn_is_valid(compacted: pa.Array) -> np.ndarray:
     """Apply the 11-proof to compacted BSNs at once (same outcome as stdnum.nl.bsn.is_valid)."""
     import pyarrow.compute as pc
 
+    if _all_nine_digits(compacted):
+        return _eleven_proof(string_bytes(compacted))
     shaped = _mask(pc.match_substring_regex(compacted, r"^\d{9}$"))
     valid = np.zeros(len(compacted), dtype=bool)
     if shaped.any():
         nine = compacted.filter(shaped)
-        data = np.frombuffer(nine.buffers()[2], dtype=np.uint8)[: len(nine) * 9]
-        digits = data.reshape(-1, 9).astype(np.int64) - 48
-        weights = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1], dtype=np.int64)
-        valid[shaped] = ((digits @ weights) % 11 == 0) & digits.any(axis=1)
+        valid[shaped] = _eleven_proof(np.frombuffer(nine.buffers()[2], dtype=np.uint8)[: len(nine) * 9])
     return valid
+
+
+def _eleven_proof(data: np.ndarray) -> np.ndarray:
+    """The 11-proof of back-to-back nine-digit numbers (ASCII bytes)."""
+    digits = data.reshape(-1, 9)
+    total = np.zeros(len(digits), dtype=np.int32)
+    any_digit = np.zeros(len(digits), dtype=bool)
+    for position, weight in enumerate((9, 8, 7, 6, 5, 4, 3, 2, -1)):
+        digit = digits[:, position].astype(np.int32) - 48
+        total += weight * digit
+        any_digit |= digit != 0
+    return (total % 11 == 0) & any_digit
 
 
 def bsn_message(value: str) -> str:
@@ -93,6 +166,7 @@ def convert_bsn(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
 
     compacted = compact_bsn(values)
     invalid = ~bsn_is_valid(compacted) & _filled(values)
+    unchanged = compacted is values
     problems: Problems = []
     if invalid.any():
         positions = np.flatnonzero(invalid)
@@ -101,6 +175,8 @@ def convert_bsn(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
             mask = np.zeros(len(values), dtype=bool)
             mask[positions[messages == message]] = True
             problems.append((mask, str(message)))
+    if unchanged:
+        return values, problems  # no rewrite, so an empty value is still ""
     return pc.if_else(pc.equal(values, ""), "", compacted), problems
 
 
@@ -159,12 +235,18 @@ def parse_cents(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = values
-    if not _all(pc.match_substring_regex(values, r"^(-?\d{1,13}(\.\d{1,2})?)?$")):
-        text = pc.replace_substring_regex(text, r"[\s\x{20AC}]", "")
-        # With a decimal comma, points can only be thousands separators (1.234,56).
-        comma = pc.match_substring(text, ",")
-        text = pc.if_else(comma, pc.replace_substring(pc.replace_substring(text, ".", ""), ",", "."), text)
+    filled = _filled(values)
+    if _all(pc.match_substring_regex(values, r"^(-?\d{1,13}(\.\d{1,2})?)?$")):
+        # The usual case: every value already plain. A decimal cast reads them in one kernel.
+        text = values if filled.all() else pc.if_else(pa.array(filled), values, "0")
+        decimals = pc.cast(text, pa.decimal128(15, 2))
+        words = np.frombuffer(decimals.buffers()[1], dtype=np.int64)
+        cents = words[2 * decimals.offset : 2 * (decimals.offset + len(decimals)) : 2]  # low words
+        return pa.array(cents, mask=~filled), np.zeros(len(values), dtype=bool)
+    text = pc.replace_substring_regex(values, r"[\s\x{20AC}]", "")
+    # With a decimal comma, points can only be thousands separators (1.234,56).
+    comma = pc.match_substring(text, ",")
+    text = pc.if_else(comma, pc.replace_substring(pc.replace_substring(text, ".", ""), ",", "."), text)
     shaped = _mask(pc.match_substring_regex(text, _PLAIN_AMOUNT))
     text = pc.if_else(pa.array(shaped), text, "0")
     point = pc.find_substring(text, ".").to_numpy()
@@ -172,7 +254,7 @@ def parse_cents(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
     decimals = np.where(point < 0, 0, length - point - 1)
     digits = pc.cast(pc.replace_substring(text, ".", ""), pa.int64()).to_numpy()
     cents = digits * np.array([100, 10, 1])[decimals]
-    return pa.array(cents, mask=~shaped), ~shaped & _filled(values)
+    return pa.array(cents, mask=~shaped), ~shaped & filled
 
 
 def convert_amount(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
