@@ -67,17 +67,18 @@ def trim(values: pa.Array) -> pa.Array:
     import pyarrow.compute as pc
 
     if _is_plain_string(values) and len(values):
-        offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[
-            values.offset : values.offset + len(values) + 1
-        ]
-        filled = offsets[1:] > offsets[:-1]
-        data = values.buffers()[2]
-        if not filled.any():
-            return values
-        data = np.frombuffer(data, dtype=np.uint8)
-        ends = np.concatenate([data[offsets[:-1][filled]], data[offsets[1:][filled] - 1]])
-        # Space, control characters and any non-ASCII byte (Unicode white space) may be trimmed.
-        if not ((ends <= 0x20) | (ends >= 0x7F)).any():
+        offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)
+        offsets = offsets[values.offset : values.offset + len(values) + 1]
+        starts, stops = offsets[:-1], offsets[1:]
+        filled = stops > starts
+        if not filled.all():
+            if not filled.any():
+                return values
+            starts, stops = starts[filled], stops[filled]
+        data = np.frombuffer(values.buffers()[2], dtype=np.uint8)
+        # Space, control characters and any non-ASCII byte (Unicode white space) may be trimmed:
+        # only "!" (0x21) up to "~" (0x7E) at both ends leaves nothing to trim (uint8 wraps).
+        if ((data[starts] - 0x21) < 0x5E).all() and ((data[stops - 1] - 0x21) < 0x5E).all():
             return values
     return pc.utf8_trim_whitespace(values)
 

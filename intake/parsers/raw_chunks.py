@@ -45,6 +45,8 @@ def _is_utf8(path: Path) -> bool:
     with path.open("rb") as handle:
         try:
             while block := handle.read(1 << 22):
+                if block.isascii() and not decoder.getstate()[0]:
+                    continue  # ASCII is UTF-8, and no sequence of the previous block awaits its end
                 decoder.decode(block)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:

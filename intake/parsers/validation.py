@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-from .converters import CONVERTERS, Problems, _filled, arrow_type
+from .converters import CONVERTERS, Problems, _filled, arrow_type, trim
 from .layouts import DEBTORS, Column, Layout, Message, RowError
 from .raw_chunks import RawChunk
 
@@ -47,16 +47,17 @@ def validate_chunk(raw: RawChunk, *, layout: Layout, headers: dict[str, str]) ->
             converted[column.name] = _absent(column, count)
             continue
         original = raw.table[column.name].combine_chunks()
-        values = pc.utf8_trim_whitespace(original)
+        values = trim(original)
         result, problems = _convert(values, column)
+        filled = _filled(values)
         if column.required:
-            problems = [(~_filled(values), Message.REQUIRED), *problems]
+            problems = [(~filled, Message.REQUIRED), *problems]
         for mask, message in problems:
             if mask.any():
                 bad_rows |= mask
                 found.append((mask, headers[column.name], original, message))
-        if column.type not in ("text", "bsn", "flag"):
-            result = pc.if_else(pc.equal(values, ""), pa.scalar(None, arrow_type(column)), result)
+        if column.type not in ("text", "bsn", "flag") and not filled.all():
+            result = pc.if_else(pa.array(~filled), pa.scalar(None, arrow_type(column)), result)
         converted[column.name] = result
     errors = [
         RowError(row=int(row), column=header, value=value, message=message)
