@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -43,9 +45,10 @@ class IncomeLeaf(Staging):
         partitions.create_leaf(delivery_id=self.delivery.pk, municipality_id=self.delivery.municipality_id)
 
     def read(self, path: Path) -> Iterator[parsers.Chunk]:
-        return parsers.read_delivery(
+        chunks = parsers.read_delivery(
             path, kind=self.kind, period=self.delivery.period, check_duplicates=self.check_duplicates
         )
+        return (self._encode(chunk) for chunk in chunks)  # in the parser's thread (see _prefetch)
 
     def load(self, path: Path, *, errors: list[parsers.RowError]) -> Staged:
         staged = super().load(path, errors=errors)
@@ -125,8 +128,22 @@ class IncomeLeaf(Staging):
         return staged
 
     def _write(self, chunk: parsers.Chunk) -> None:
+        encoded = chunk if isinstance(chunk, _EncodedChunk) else self._encode(chunk)
+        self.periods |= encoded.periods
+        if encoded.table.num_rows:
+            names = ", ".join(name for name, _sql in self.columns)
+            with (
+                connection.cursor() as cursor,
+                cursor.copy(f"COPY {self.table} ({names}) FROM STDIN (FORMAT csv)") as copy,
+            ):
+                copy.write(encoded.body)
+        self.rows_written += encoded.table.num_rows
+
+    def _encode(self, chunk: parsers.Chunk) -> _EncodedChunk:
+        """The chunk's rows as the COPY's CSV."""
         import pyarrow as pa
         import pyarrow.compute as pc
+        from pyarrow import csv as pa_csv
 
         table = chunk.table
         ids = (np.int64(self.delivery.pk) << partitions.ROW_BITS) | chunk.rows.astype(np.int64)
@@ -140,10 +157,27 @@ class IncomeLeaf(Staging):
                 "amount": amount,
             }
         )
-        self.periods.update(pc.unique(table["period"]).to_pylist())
+        buffer = io.BytesIO()
         names = [name for name, _sql in self.columns]
-        self._copy(part.select(names), names)
-        self.rows_written += part.num_rows
+        pa_csv.write_csv(part.select(names), buffer, pa_csv.WriteOptions(include_header=False))
+        return _EncodedChunk(
+            table=chunk.table,
+            rows=chunk.rows,
+            errors=chunk.errors,
+            rows_read=chunk.rows_read,
+            rejected_refs=chunk.rejected_refs,
+            body=buffer.getbuffer(),
+            periods=set(pc.unique(table["period"]).to_pylist()),
+        )
+
+
+@dataclass
+class _EncodedChunk(parsers.Chunk):
+    """A chunk with its COPY data, encoded in the parser's thread: the main thread only sends it,
+    so PostgreSQL no longer waits while the next chunk is turned into CSV (1.4 s for 5M rows)."""
+
+    body: memoryview = field(default_factory=lambda: memoryview(b""))
+    periods: set[date] = field(default_factory=set)
 
 
 def merge_income_leaf(leaf: IncomeLeaf, delivery: Delivery) -> dict[str, int]:
