@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,6 +13,7 @@ from django.db import IntegrityError, connection
 from . import parsers, partitions
 from .merges_sql import execute
 from .models import Delivery
+from .parsers.converters import string_bytes, string_lengths
 from .staging import Staged, Staging, _staging_columns
 
 
@@ -131,50 +131,107 @@ class IncomeLeaf(Staging):
         encoded = chunk if isinstance(chunk, _EncodedChunk) else self._encode(chunk)
         self.periods |= encoded.periods
         if encoded.table.num_rows:
-            names = ", ".join(name for name, _sql in self.columns)
             with (
                 connection.cursor() as cursor,
-                cursor.copy(f"COPY {self.table} ({names}) FROM STDIN (FORMAT csv)") as copy,
+                cursor.copy(
+                    f"COPY {self.table} ({', '.join(COPY_COLUMNS)}) FROM STDIN (FORMAT binary)"
+                ) as copy,
             ):
+                copy.write(BINARY_HEADER)
                 copy.write(encoded.body)
+                copy.write(BINARY_TRAILER)
         self.rows_written += encoded.table.num_rows
 
     def _encode(self, chunk: parsers.Chunk) -> _EncodedChunk:
-        """The chunk's rows as the COPY's CSV."""
-        import pyarrow as pa
         import pyarrow.compute as pc
-        from pyarrow import csv as pa_csv
 
-        table = chunk.table
         ids = (np.int64(self.delivery.pk) << partitions.ROW_BITS) | chunk.rows.astype(np.int64)
-        # Cents as a decimal with two places (the same integers, read with scale 2): PostgreSQL reads
-        # the text "1260.54" straight into numeric(12, 2).
-        amount = pc.cast(table["amount"].combine_chunks(), pa.decimal128(19, 0)).view(pa.decimal128(19, 2))
-        part = pa.table(
-            {
-                "id": pa.array(ids),
-                **{name: table[name] for name, _sql in self.columns[1:] if name != "amount"},
-                "amount": amount,
-            }
-        )
-        buffer = io.BytesIO()
-        names = [name for name, _sql in self.columns]
-        pa_csv.write_csv(part.select(names), buffer, pa_csv.WriteOptions(include_header=False))
         return _EncodedChunk(
             table=chunk.table,
             rows=chunk.rows,
             errors=chunk.errors,
             rows_read=chunk.rows_read,
             rejected_refs=chunk.rejected_refs,
-            body=buffer.getbuffer(),
-            periods=set(pc.unique(table["period"]).to_pylist()),
+            body=binary_rows(chunk.table, ids),
+            periods=set(pc.unique(chunk.table["period"]).to_pylist()),
         )
+
+
+# PostgreSQL's binary COPY: no text to parse into bigint, date and numeric, which takes a fifth
+# less of the server's time than CSV for the same rows.
+COPY_COLUMNS = ("id", "bsn", "period", "amount", "income_kind", "source_id", "source_name")
+BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, no header extension
+BINARY_TRAILER = b"\xff\xff"
+_POSTGRES_EPOCH = 10_957  # 2000-01-01 in days since 1970-01-01
+# Each row starts with the fields of fixed width, as big-endian numbers: the field count; the id;
+# the BSN (always nine digits once valid); the period; the amount as a numeric of five base-10000
+# digits, the last one the cents (PostgreSQL normalises and checks it against numeric(12, 2)).
+_FIXED = np.dtype(
+    [
+        ("fields", ">i2"),
+        ("id_size", ">i4"),
+        ("id", ">i8"),
+        ("bsn_size", ">i4"),
+        ("bsn", "S9"),
+        ("period_size", ">i4"),
+        ("period", ">i4"),
+        ("amount_size", ">i4"),
+        ("ndigits", ">i2"),
+        ("weight", ">i2"),
+        ("sign", ">u2"),
+        ("dscale", ">i2"),
+        ("digits", ">i2", (5,)),
+    ]
+)
+
+
+def binary_rows(table, ids: np.ndarray) -> memoryview:
+    """The rows of a chunk of valid income rows as binary COPY tuples, back to back."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    count = table.num_rows
+    fixed = np.zeros(count, dtype=_FIXED)
+    fixed["fields"] = len(COPY_COLUMNS)
+    fixed["id_size"], fixed["id"] = 8, ids
+    bsn = table["bsn"].combine_chunks()
+    if not (string_lengths(bsn) == 9).all():
+        raise ValueError("a valid BSN has nine digits")
+    fixed["bsn_size"] = 9
+    fixed["bsn"] = string_bytes(bsn).view("S9")
+    fixed["period_size"] = 4
+    fixed["period"] = table["period"].combine_chunks().cast(pa.int32()).to_numpy() - _POSTGRES_EPOCH
+    cents = table["amount"].combine_chunks().to_numpy()
+    whole, fraction = np.divmod(np.abs(cents), 100)
+    fixed["amount_size"] = _FIXED.itemsize - _FIXED.fields["amount_size"][1] - 4
+    fixed["ndigits"], fixed["weight"], fixed["dscale"] = 5, 3, 2
+    fixed["sign"] = np.where(cents < 0, 0x4000, 0)
+    fixed["digits"] = np.stack(
+        [whole // 10**12, whole // 10**8 % 10**4, whole // 10**4 % 10**4, whole % 10**4, fraction * 100],
+        axis=1,
+    )
+    parts = [_binary(fixed.view(np.uint8), _FIXED.itemsize, count)]
+    for name in COPY_COLUMNS[4:]:
+        values = table[name].combine_chunks()
+        lengths = string_lengths(values)
+        parts += [_binary(lengths.astype(">i4").view(np.uint8), 4, count), values.cast(pa.binary())]
+    joined = pc.binary_join_element_wise(*parts, b"")
+    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int32)
+    return memoryview(joined.buffers()[2])[offsets[joined.offset] : offsets[joined.offset + count]]
+
+
+def _binary(data: np.ndarray, width: int, count: int):
+    """Equal-width pieces of bytes as a binary array, without a copy."""
+    import pyarrow as pa
+
+    offsets = np.arange(0, width * count + 1, width, dtype=np.int32)
+    return pa.Array.from_buffers(pa.binary(), count, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
 
 
 @dataclass
 class _EncodedChunk(parsers.Chunk):
     """A chunk with its COPY data, encoded in the parser's thread: the main thread only sends it,
-    so PostgreSQL no longer waits while the next chunk is turned into CSV (1.4 s for 5M rows)."""
+    so PostgreSQL no longer waits while the next chunk is encoded."""
 
     body: memoryview = field(default_factory=lambda: memoryview(b""))
     periods: set[date] = field(default_factory=set)

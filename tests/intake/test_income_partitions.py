@@ -204,3 +204,30 @@ def test_a_full_error_report_keeps_the_first_errors_by_row_with_the_duplicates(
     )
     assert delivery.error_report.read().decode("utf-8-sig") == "Rij;Kolom;Waarde;Melding\r\n" + report
     assert len(leaf_indexes(delivery)) == 1
+
+
+def test_values_reach_the_leaf_unchanged(municipality):
+    # The leaf is filled by binary COPY: numbers, dates and texts are encoded by us, not parsed.
+    name = 'de "Wit", Jr.\nvan\x1fDam\t\\ Ölçü €'
+    lines = [
+        "bsn;periode;loonheffingennummer;naam inkomstenbron;soort inkomen;bedrag",
+        "111222333;2026-06;A1;A;loon;0",
+        "111222333;2026-05;A1;;uitkering;0,01",
+        '012345672;2026-06;"B;1";"' + name.replace('"', '""') + '";pensioen;1.260,5',
+        "012345672;1999-12;B2;B;overig;9999999999.99",
+        "999999990;1850-01;C1;C;employment;1234567890",
+    ]
+
+    delivery = deliver(municipality, "income", lines)
+
+    assert delivery.status == Delivery.Status.ACCEPTED
+    stored = IncomeRecord.objects.filter(delivery=delivery).values_list(
+        "bsn", "period", "source_id", "source_name", "income_kind", "amount"
+    )
+    assert sorted((*row[:5], str(row[5])) for row in stored) == [  # str: the scale counts too
+        ("012345672", date(1999, 12, 1), "B2", "B", "other", "9999999999.99"),
+        ("012345672", JUNE, "B;1", name, "pension", "1260.50"),
+        ("111222333", MAY, "A1", "", "benefit", "0.01"),
+        ("111222333", JUNE, "A1", "A", "employment", "0.00"),
+        ("999999990", date(1850, 1, 1), "C1", "C", "employment", "1234567890.00"),
+    ]
