@@ -300,9 +300,23 @@ def convert_flag(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
 def convert_postcode(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
     import pyarrow.compute as pc
 
+    if _all_postcodes(values):
+        return values, []  # the usual case: every value already 1234AB
     compact = pc.utf8_upper(pc.replace_substring_regex(values, r"\s+", ""))
     invalid = ~_mask(pc.match_substring_regex(compact, r"^[1-9]\d{3}[A-Z]{2}$")) & _filled(values)
     return compact, [(invalid, Message.POSTCODE)]
+
+
+def _all_postcodes(values: pa.Array) -> bool:
+    """Every value exactly four digits (the first not 0) and two capitals."""
+    if not _is_plain_string(values) or not (string_lengths(values) == 6).all():
+        return False
+    data = string_bytes(values).reshape(-1, 6)
+    return bool(
+        ((data[:, 0] - 49) < 9).all()  # uint8 wraps below "1"
+        and ((data[:, 1:4] - 48) < 10).all()
+        and ((data[:, 4:] - 65) < 26).all()
+    )
 
 
 def convert_house_number(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
