@@ -231,3 +231,27 @@ def test_values_reach_the_leaf_unchanged(municipality):
         ("111222333", JUNE, "A1", "A", "employment", "0.00"),
         ("999999990", date(1850, 1, 1), "C1", "C", "employment", "1234567890.00"),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_rejected_file_leaves_no_leaf(municipality):
+    delivery = deliver(municipality, "income", [HEADER, "111222333,2026-07,A1,A,loon,10"])
+
+    assert (delivery.status, delivery.message) == (
+        Delivery.Status.REJECTED,
+        "Verkeerde periode in rij 2: 2026-07 hoort niet bij de levering voor 2026-06.",
+    )
+    assert not table_exists(partitions.leaf_name(delivery.pk))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_duplicates_are_reported_as_the_parser_would(municipality):
+    # As a worker runs it: the failed index build is a transaction of its own, not a savepoint.
+    delivery = deliver(municipality, "income", INCOME_WITH_DUPLICATES)
+
+    assert (delivery.status, delivery.counts, delivery.rows_rejected) == (
+        Delivery.Status.ACCEPTED,
+        {"imported": 3, "replaced": 0},
+        5,
+    )
+    assert delivery.error_report.read().decode("utf-8-sig") == INCOME_DUPLICATES_REPORT
