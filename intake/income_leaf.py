@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import numpy as np
-from django.db import IntegrityError, connection
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from . import parsers, partitions
 from .merges_sql import execute
@@ -27,6 +30,7 @@ class IncomeLeaf(Staging):
     # The leaf's unique index finds duplicate keys; the parser's whole-file check would cost a
     # quarter of the parse for an error that is rare (see _reject_duplicates).
     check_duplicates = False
+    chunk_rows = parsers.DEFAULT_CHUNK_ROWS
 
     def __init__(self, delivery: Delivery) -> None:
         super().__init__(delivery)
@@ -34,6 +38,8 @@ class IncomeLeaf(Staging):
         self.columns = IncomeLeaf.columns
         self.periods: set[date] = set()
         self.rows_written = 0
+        self.chunks_written = 0
+        self.helper: _CopyHelper | None = None
 
     def drop(self) -> None:
         # Before an attempt any leaf of this delivery is a leftover (the delivery is running, so it
@@ -46,12 +52,19 @@ class IncomeLeaf(Staging):
 
     def read(self, path: Path) -> Iterator[parsers.Chunk]:
         chunks = parsers.read_delivery(
-            path, kind=self.kind, period=self.delivery.period, check_duplicates=self.check_duplicates
+            path,
+            kind=self.kind,
+            period=self.delivery.period,
+            chunk_rows=self.chunk_rows,
+            check_duplicates=self.check_duplicates,
         )
         return (self._encode(chunk) for chunk in chunks)  # in the parser's thread (see _prefetch)
 
     def load(self, path: Path, *, errors: list[parsers.RowError]) -> Staged:
-        staged = super().load(path, errors=errors)
+        try:
+            staged = super().load(path, errors=errors)
+        finally:
+            self._stop_helper()  # after an error too: its connection goes, with its hold on the leaf
         if self._index():
             return staged
         if staged.error_count > len(errors):
@@ -120,27 +133,43 @@ class IncomeLeaf(Staging):
     def _load_with_duplicate_check(self, path: Path, *, errors: list[parsers.RowError]) -> Staged:
         partitions.drop_leaf(self.table)
         self.create()
-        self.periods, self.rows_written = set(), 0
+        self.periods, self.rows_written, self.chunks_written = set(), 0, 0
         errors.clear()
         self.check_duplicates = True
-        staged = super().load(path, errors=errors)
+        try:
+            staged = super().load(path, errors=errors)
+        finally:
+            self._stop_helper()
         partitions.index_leaf(self.table)
         return staged
+
+    def prepare(self) -> None:
+        # Outside a caller's transaction (tests) a second connection copies every other chunk: the
+        # server's work on a COPY is the longest step of the load, and it then runs on two cores.
+        if not connection.in_atomic_block:
+            self.helper = _CopyHelper(self.table)
 
     def _write(self, chunk: parsers.Chunk) -> None:
         encoded = chunk if isinstance(chunk, _EncodedChunk) else self._encode(chunk)
         self.periods |= encoded.periods
-        if encoded.table.num_rows:
-            with (
-                connection.cursor() as cursor,
-                cursor.copy(
-                    f"COPY {self.table} ({', '.join(COPY_COLUMNS)}) FROM STDIN (FORMAT binary)"
-                ) as copy,
-            ):
-                copy.write(BINARY_HEADER)
-                copy.write(encoded.body)
-                copy.write(BINARY_TRAILER)
         self.rows_written += encoded.table.num_rows
+        if not encoded.table.num_rows:
+            return
+        self.chunks_written += 1
+        if self.helper is not None and self.chunks_written % 2 == 0:
+            self.helper.put(encoded)
+        else:
+            copy_rows(connection, self.table, encoded)
+
+    def loaded(self) -> None:
+        if self.helper is not None:
+            self.helper.finish()  # raises what went wrong on its connection
+        super().loaded()
+
+    def _stop_helper(self) -> None:
+        if self.helper is not None:
+            helper, self.helper = self.helper, None
+            helper.finish(check=False)
 
     def _encode(self, chunk: parsers.Chunk) -> _EncodedChunk:
         import pyarrow.compute as pc
@@ -226,6 +255,53 @@ def _binary(data: np.ndarray, width: int, count: int):
 
     offsets = np.arange(0, width * count + 1, width, dtype=np.int32)
     return pa.Array.from_buffers(pa.binary(), count, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def copy_rows(on: BaseDatabaseWrapper, table: str, encoded: _EncodedChunk) -> None:
+    statement = f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN (FORMAT binary)"
+    with on.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.write(BINARY_HEADER)
+        copy.write(encoded.body)
+        copy.write(BINARY_TRAILER)
+
+
+class _CopyHelper:
+    """A thread with a connection of its own that copies the chunks handed to it, in order."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.box: queue.Queue[_EncodedChunk | None] = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True, name="intake-copy")
+        self.thread.start()
+
+    def put(self, encoded: _EncodedChunk) -> None:
+        if self.error is not None:
+            raise self.error
+        self.box.put(encoded)
+
+    def finish(self, *, check: bool = True) -> None:
+        if self.thread.is_alive():
+            self.box.put(None)
+            self.thread.join()
+        if check and self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        other: BaseDatabaseWrapper | None = None
+        try:
+            other = connections.create_connection(DEFAULT_DB_ALIAS)  # a connection belongs to its thread
+        except BaseException as error:
+            self.error = error
+        # After an error it keeps taking chunks (and drops them), so put() never blocks for ever.
+        while (encoded := self.box.get()) is not None:
+            if self.error is None and other is not None:
+                try:
+                    copy_rows(other, self.table, encoded)
+                except BaseException as error:
+                    self.error = error
+        if other is not None:
+            other.close()
 
 
 @dataclass

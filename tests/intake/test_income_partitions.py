@@ -3,10 +3,13 @@
 from datetime import date
 from decimal import Decimal
 
+import psycopg
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 
-from intake import parsers, partitions
+from intake import parsers, partitions, services
+from intake.income_leaf import IncomeLeaf
 from intake.models import Delivery, IncomeRecord
 from tests.intake.test_services import DUPLICATE, INCOME_DUPLICATES_REPORT, INCOME_WITH_DUPLICATES, deliver
 from tests.tenancy.factories import MunicipalityFactory
@@ -255,3 +258,48 @@ def test_outside_a_transaction_duplicates_are_reported_as_the_parser_would(munic
         5,
     )
     assert delivery.error_report.read().decode("utf-8-sig") == INCOME_DUPLICATES_REPORT
+
+
+def many_rows(count: int) -> list[str]:
+    """Income lines of distinct keys, some 30 bytes each: line n has source S<n> and amount n."""
+    return [f"111222333,2026-06,S{n},N,loon,{n}" for n in range(count)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_two_connections_copy_the_chunks(municipality, monkeypatch):
+    monkeypatch.setattr(IncomeLeaf, "chunk_rows", 1)  # blocks of 64 KiB: several chunks
+    lines = many_rows(3000)
+    lines[2500] = lines[10]  # a duplicate in a later chunk
+
+    delivery = deliver(municipality, "income", [HEADER, *lines])
+
+    assert (delivery.status, delivery.counts, delivery.rows_rejected) == (
+        Delivery.Status.ACCEPTED,
+        {"imported": 2999, "replaced": 0},
+        1,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*), sum(id & 4294967295), sum(amount) FROM {partitions.leaf_name(delivery.pk)}"
+        )
+        assert cursor.fetchone() == (2999, sum(range(2, 3002)) - 2502, sum(range(3000)) - 2500)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_failed_copy_leaves_no_leaf(municipality, monkeypatch):
+    monkeypatch.setattr(IncomeLeaf, "chunk_rows", 1)
+    lines = many_rows(3000)
+    lines[-1] = (
+        "111222333,2026-06,S,N,loon,12345678901.00"  # valid to the parser, too large for numeric(12, 2)
+    )
+    content = ContentFile("\n".join([HEADER, *lines]).encode(), name="income.csv")
+    delivery = services.receive_delivery(
+        municipality=municipality, kind="income", period=JUNE, file=content, enqueue=False
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '5s'")  # a leaf still held by the other connection: fail, not hang
+
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange):  # from the second connection's chunk
+        services.import_delivery(delivery=delivery)
+
+    assert not table_exists(partitions.leaf_name(delivery.pk))
