@@ -64,9 +64,9 @@ class DebtorLeaf(Staging):
     report names each duplicate row and the row it repeats, exactly as the parser reports them.
     """
 
-    # The merge joins only the small staging table (a few thousand debtors) with the debtor table:
-    # index lookups, which a nested loop does best. The million-row count runs apart (count_changes).
-    hash_joins_only = False
+    # The merge joins only a few thousand debtors (staged, ended) with the debtor table: index
+    # lookups, whatever the statistics say. The million-row count runs apart (count_changes).
+    joins = "nested"
 
     def __init__(self, delivery: Delivery) -> None:
         super().__init__(delivery)

@@ -26,7 +26,7 @@ class IncomeLeaf(Staging):
     columns = [("id", "int")] + [
         (name, sql) for name, sql in _staging_columns(parsers.INCOME) if name not in ("row", "is_valid")
     ]
-    hash_joins_only = False  # analysed after its load: the planner may choose
+    joins = "planner"  # analysed after its load: the planner may choose
     # The leaf's unique index finds duplicate keys; the parser's whole-file check would cost a
     # quarter of the parse for an error that is rare (see _reject_duplicates).
     check_duplicates = False

@@ -65,16 +65,19 @@ class Staging:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
 
     # Set-based merges want hash joins: the statistics of a staging table filled moments ago are
-    # stale, and a nested loop over a million rows never ends.
-    hash_joins_only = True
+    # stale, and a nested loop over a million rows never ends. "planner": let the planner choose;
+    # "nested": only index lookups, for merges that join a few thousand rows with a big table.
+    joins = "hash"
 
     def tune_merge(self) -> None:
         """Planner settings for the merge transaction (PostgreSQL)."""
         if not self.is_postgresql:
             return
         with connection.cursor() as cursor:
-            if self.hash_joins_only:
+            if self.joins == "hash":
                 cursor.execute("SET LOCAL enable_nestloop = off")
+            elif self.joins == "nested":
+                cursor.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
             # JIT compiles these one-off statements for longer than they run; hash joins and
             # sorts of a million rows want more than the default 4 MB of memory.
             cursor.execute("SET LOCAL jit = off")
