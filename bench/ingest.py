@@ -10,7 +10,8 @@ The baseline is a plain COPY of the same file into an unindexed table of text co
 same run. Our import is the whole path a worker runs (checksum, parse and validate, COPY into
 staging, set-based merge with snapshot and diff, commit), each in its own process so its peak
 memory is its own. The debtor file is the second month of a population (the previous month is
-imported first, untimed), so the diff has new, changed, ended and unchanged debtors.
+imported first, untimed), so the diff has new, changed, ended and unchanged debtors. Each timed
+step, import or baseline, starts after a CHECKPOINT, so no step pays for the WAL of the one before.
 """
 
 import argparse
@@ -75,7 +76,19 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def settle() -> None:
+    """Start each timed step from the same state: the WAL of the steps before written out.
+
+    Otherwise a checkpoint forced by an earlier step's WAL lands inside whichever step comes next.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")
+
+
 def child(kind: str, path: Path, period: date, code: str) -> dict:
+    settle()
     output = subprocess.run(
         [sys.executable, __file__, "--import", kind, str(path), f"{period:%Y-%m}", code],
         check=True, capture_output=True, text=True,
@@ -90,6 +103,7 @@ def plain_copy(path: Path, columns: list[str]) -> float:
     """Time a COPY of the file into an unindexed table of text columns (the baseline)."""
     from django.db import connection
 
+    settle()
     table = "bench_plain_copy"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")

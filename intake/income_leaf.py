@@ -58,7 +58,7 @@ class IncomeLeaf(Staging):
             chunk_rows=self.chunk_rows,
             check_duplicates=self.check_duplicates,
         )
-        return (self._encode(chunk) for chunk in chunks)  # in the parser's thread (see _prefetch)
+        return (self._encode(chunk) for chunk in chunks)  # in the parser's thread (see staging.prefetch)
 
     def load(self, path: Path, *, errors: list[parsers.RowError]) -> Staged:
         try:

@@ -92,7 +92,7 @@ class Staging:
     def load(self, path: Path, *, errors: list[parsers.RowError]) -> Staged:
         """Stream the file through the parser into the staging table, reporting progress."""
         staged = Staged()
-        chunks = _prefetch(self.read(path))
+        chunks = prefetch(self.read(path))
         self.prepare()
         for chunk in chunks:
             self._write(chunk)
@@ -174,7 +174,7 @@ def csv_body(table: Any) -> memoryview:
     return buffer.getbuffer()
 
 
-def _prefetch[T](items: Iterator[T], depth: int = 2) -> Iterator[T]:
+def prefetch[T](items: Iterator[T], depth: int = 2) -> Iterator[T]:
     """Run a generator ahead in a thread, started now: parsing overlaps with the COPY into the database.
 
     When the consumer stops early (an error, a restart) the producer stops too and closes its
