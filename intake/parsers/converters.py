@@ -258,17 +258,32 @@ def parse_cents(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return pa.array(cents, mask=~shaped), ~shaped & filled
 
 
+# Money columns are numeric(12, 2) (balances 14): ten digits before the point fit everywhere. A
+# larger amount is a row error here, not an error of the whole import at the database.
+_LARGEST_CENTS = 10**12 - 1
+
+
+def _too_large(cents: pa.Array) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    return _mask(pc.greater(pc.abs(cents), _LARGEST_CENTS))
+
+
 def convert_amount(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
     import pyarrow.compute as pc
 
     cents, invalid = parse_cents(values)
     negative = _mask(pc.less(cents, 0))
-    return cents, [(invalid, Message.AMOUNT), (negative, Message.NEGATIVE)]
+    return cents, [
+        (invalid, Message.AMOUNT),
+        (negative, Message.NEGATIVE),
+        (_too_large(cents), Message.TOO_LARGE),
+    ]
 
 
 def convert_signed_amount(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
     cents, invalid = parse_cents(values)
-    return cents, [(invalid, Message.AMOUNT)]
+    return cents, [(invalid, Message.AMOUNT), (_too_large(cents), Message.TOO_LARGE)]
 
 
 def _convert_choice(choices: dict[str, str], message: str) -> Converter:

@@ -34,6 +34,7 @@ class Message:
     PERIOD = "Ongeldige periode: gebruik JJJJ-MM."
     AMOUNT = "Ongeldig bedrag: gebruik een getal met hoogstens twee decimalen."
     NEGATIVE = "Bedrag mag niet negatief zijn."
+    TOO_LARGE = "Bedrag is te groot: hoogstens 10 cijfers voor de komma."
     CATEGORY = "Onbekende categorie: gebruik betaler, niet-betaler of VOW-er."
     HOUSEHOLD = (
         "Onbekend huishouden: gebruik alleenstaand, alleenstaande_ouder, gehuwd of gehuwd_met_kinderen."

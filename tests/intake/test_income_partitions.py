@@ -289,17 +289,21 @@ def test_outside_a_transaction_two_connections_copy_the_chunks(municipality, mon
 def test_outside_a_transaction_a_failed_copy_leaves_no_leaf(municipality, monkeypatch):
     monkeypatch.setattr(IncomeLeaf, "chunk_rows", 1)
     lines = many_rows(3000)
-    lines[-1] = (
-        "111222333,2026-06,S,N,loon,12345678901.00"  # valid to the parser, too large for numeric(12, 2)
-    )
+    lines[-1] = "111222333,2026-06,S,Naam van zes,loon,100.00"  # valid to the parser, too long for the leaf
     content = ContentFile("\n".join([HEADER, *lines]).encode(), name="income.csv")
     delivery = services.receive_delivery(
         municipality=municipality, kind="income", period=JUNE, file=content, enqueue=False
     )
     with connection.cursor() as cursor:
         cursor.execute("SET lock_timeout = '5s'")  # a leaf still held by the other connection: fail, not hang
-
-    with pytest.raises(psycopg.errors.NumericValueOutOfRange):  # from the second connection's chunk
-        services.import_delivery(delivery=delivery)
+        # A narrower column for this test only (leaves copy the parent's columns): the database
+        # refuses a row the parser accepts, in the last chunk, which the second connection copies.
+        cursor.execute(f"ALTER TABLE {partitions.PARENT} ALTER COLUMN source_name TYPE varchar(5)")
+    try:
+        with pytest.raises(psycopg.errors.StringDataRightTruncation):  # from the second connection's chunk
+            services.import_delivery(delivery=delivery)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {partitions.PARENT} ALTER COLUMN source_name TYPE varchar(200)")
 
     assert not table_exists(partitions.leaf_name(delivery.pk))

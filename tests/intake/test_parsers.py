@@ -146,6 +146,8 @@ def test_optional_columns_may_be_left_out(tmp_path):
         ("claim_amount", "-5", Message.NEGATIVE),
         ("claim_amount", "12.345", Message.AMOUNT),
         ("claim_amount", "twaalf", Message.AMOUNT),
+        ("claim_amount", "12345678901", Message.TOO_LARGE),
+        ("known_income", "99999999999.99", Message.TOO_LARGE),
         ("instalment", "1.2.3", Message.AMOUNT),
         ("category", "wanbetaler", Message.CATEGORY),
         ("category", "", Message.REQUIRED),

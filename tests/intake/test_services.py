@@ -290,3 +290,18 @@ def test_a_nul_in_an_unknown_header_rejects_the_file_with_a_storable_message(mun
 
     assert delivery.status == Delivery.Status.REJECTED
     assert delivery.message == "Onbekende kolom: kleur."
+
+
+def test_the_largest_amount_that_fits_is_stored_and_a_larger_one_is_a_row_error(municipality):
+    largest = ANNA.replace("1000.00", "9999999999.99")
+    too_large = BERT.replace(",500,", ",10000000000,")
+
+    delivery = deliver(municipality, "debtors", [HEADER, largest, too_large])
+
+    assert (delivery.status, delivery.rows_rejected) == (Delivery.Status.ACCEPTED, 1)
+    assert DebtorSnapshot.objects.for_municipality(municipality).get().claim_amount == Decimal(
+        "9999999999.99"
+    )
+    assert delivery.error_report.read().decode("utf-8-sig").splitlines()[1] == (
+        "3;claim_amount;10000000000;Bedrag is te groot: hoogstens 10 cijfers voor de komma."
+    )
