@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
-from . import parsers, snapshot_partitions
+from . import copy_binary, parsers, snapshot_partitions
 from .apart import Apart
 from .debtor_fields import DEBTOR_FIELDS, MONEY_FIELDS, SNAPSHOT_FIELDS
 from .known_debtors import KnownDebtors
@@ -48,7 +48,7 @@ SNAPSHOT_COLUMNS = ("id", "debtor_id", *SNAPSHOT_FIELDS)
 class MatchedChunk(parsers.Chunk):
     """A parsed chunk with its rows already encoded for COPY (in the parser's thread)."""
 
-    snapshots: memoryview | None = None
+    snapshots: memoryview | None = None  # binary COPY
     new_debtors: memoryview | None = None
 
 
@@ -178,7 +178,7 @@ class DebtorLeaf(Staging):
     def _write(self, chunk: parsers.Chunk) -> None:
         assert isinstance(chunk, MatchedChunk)
         if chunk.snapshots:
-            self._send(chunk.snapshots, list(SNAPSHOT_COLUMNS))
+            self._send(chunk.snapshots, list(SNAPSHOT_COLUMNS), binary=True)
         if chunk.new_debtors:
             self._send(chunk.new_debtors, list(STAGING_NAMES), into=self.debtor_staging)
 
@@ -307,29 +307,33 @@ class DebtorLeaf(Staging):
         return csv_body(staged.select(list(STAGING_NAMES)))
 
     def _snapshot_body(self, table: Any, ids: np.ndarray, rows: np.ndarray) -> memoryview:
-        """The chunk's snapshot rows as COPY CSV for the leaf (see SNAPSHOT_COLUMNS)."""
+        """The chunk's snapshot rows as binary COPY tuples for the leaf (see SNAPSHOT_COLUMNS)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        columns: dict[str, Any] = {
-            "id": pa.array(
-                (np.int64(self.delivery.pk) << snapshot_partitions.ROW_BITS) | rows.astype(np.int64)
-            ),
-            "debtor_id": pa.array(ids),
-        }
+        count = table.num_rows
+        leading = np.zeros(count, dtype=_LEADING)
+        leading["fields"] = len(SNAPSHOT_COLUMNS)
+        leading["id_size"], leading["debtor_size"] = 8, 8
+        leading["id"] = (np.int64(self.delivery.pk) << snapshot_partitions.ROW_BITS) | rows.astype(np.int64)
+        leading["debtor_id"] = ids
+        parts = [copy_binary.fixed_width(leading.view(np.uint8), _LEADING.itemsize, count)]
         for name in SNAPSHOT_FIELDS:
-            values = table[name].combine_chunks()
+            values = table[name]
             if name in MONEY_FIELDS:
-                # Cents as a decimal with two places (the same integers, read with scale 2).
-                values = pc.cast(values, pa.decimal128(19, 0)).view(pa.decimal128(19, 2))
-            elif name == "house_number":
-                values = pc.cast(values, pa.string())
-            elif name == "household_type":
-                values = pc.fill_null(values, "")
+                parts += copy_binary.numeric_field(values)
             elif name == "known_seizure":
-                values = pc.fill_null(values, False)
-            columns[name] = values
-        return csv_body(pa.table(columns))
+                parts += copy_binary.bool_field(pc.fill_null(values, False).to_numpy(zero_copy_only=False))
+            else:  # text; the house number is read as a number, the household may be left empty
+                text = pc.cast(values, pa.string()) if name == "house_number" else values
+                parts += copy_binary.text_field(pc.fill_null(text, ""))
+        return copy_binary.rows(parts, count)
+
+
+# The two leading fields of a snapshot row, of fixed width: the field count, the id, the debtor id.
+_LEADING = np.dtype(
+    [("fields", ">i2"), ("id_size", ">i4"), ("id", ">i8"), ("debtor_size", ">i4"), ("debtor_id", ">i8")]
+)
 
 
 def count_changes(leaf: DebtorLeaf) -> Apart[tuple[int, int, int]] | None:

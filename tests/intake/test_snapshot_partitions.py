@@ -231,3 +231,26 @@ def parser_threads_end() -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+def test_every_snapshot_field_arrives_unchanged_through_the_binary_copy(municipality):
+    header = (
+        "debtor_ref,bsn,last_name,birth_date,street,house_number,house_number_suffix,postcode,city,district,"
+        "category,claim_amount,instalment,paid_last_month,known_income,household_type,known_seizure"
+    )
+    rows = [
+        'D1,111222333,Jansen,1980-02-01,"Café ""De Ster"", hoek",007,bis,1234 ab,Ĳsselstein,Oost,'
+        "payer,9999999999.99,0,0.5,1260.54,alleenstaand,ja",
+        "D2,012345672,de Vries,1975-05-05,,12,,9999ZZ,,,vow,0,,,,,",
+    ]
+
+    deliver(municipality, "debtors", [header, *rows])
+
+    fields = ["debtor__debtor_ref", "category", "claim_amount", "instalment", "paid_last_month", "known_income",
+              "household_type", "known_seizure", "district", "street", "house_number", "house_number_suffix",
+              "postcode", "city"]  # fmt: skip
+    assert sorted(DebtorSnapshot.objects.for_municipality(municipality).values_list(*fields)) == [
+        ("D1", "payer", Decimal("9999999999.99"), Decimal("0.00"), Decimal("0.50"), Decimal("1260.54"),
+         "alleenstaand", True, "Oost", 'Café "De Ster", hoek', "7", "bis", "1234AB", "Ĳsselstein"),
+        ("D2", "vow", Decimal("0.00"), None, None, None, "", False, "", "", "12", "", "9999ZZ", ""),
+    ]  # fmt: skip

