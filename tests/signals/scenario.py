@@ -1,6 +1,7 @@
 """One municipality whose January 2026 run yields every signal type once (default thresholds)."""
 
 import datetime
+import time
 
 from signals import services
 from signals.models import EvaluationChunk, EvaluationRun
@@ -58,13 +59,22 @@ def build(municipality, *, prefix="S"):
 
 
 def run_inline(municipality, period=JANUARY, *, rerun=False):
-    """Run the batch in this process, step by step, as the workers would (no broker involved)."""
+    """Run the batch in this process, step by step, as the workers would (no broker involved).
+
+    When a test also runs a real worker, the queued chunk messages reach it too: a chunk the worker
+    holds is skipped here and the worker finishes the run when it commits, so wait for that.
+    """
     run = services.start_run(municipality=municipality, period=period, rerun=rerun)
     services.run_evaluation(run=run)
     for chunk_id in EvaluationChunk.objects.filter(run=run).values_list("pk", flat=True):
         services.evaluate_chunk(chunk_id=chunk_id)
     services.finish_run(run=run)
-    return EvaluationRun.objects.get(pk=run.pk)
+    deadline = time.monotonic() + 120  # only stops a hung test; no speed is asserted
+    while (found := EvaluationRun.objects.get(pk=run.pk)).status == EvaluationRun.Status.RUNNING:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    return found
 
 
 def stored(municipality, period=JANUARY):
