@@ -15,7 +15,7 @@ else
 fi
 
 echo "Python packages (uv.lock) …"
-"${UV[@]}" sync --frozen --python "$PYTHON" --quiet
+"${UV[@]}" sync --frozen --compile-bytecode --python "$PYTHON" --quiet
 
 echo "Front-end packages (package-lock.json) …"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
