@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
-from . import copy_binary, parsers, snapshot_partitions
+from . import copy_binary, fingerprints, parsers, snapshot_partitions
 from .apart import Apart
 from .debtor_fields import DEBTOR_FIELDS, MONEY_FIELDS, SNAPSHOT_FIELDS
-from .known_debtors import KnownDebtors
+from .known_debtors import KnownDebtors, PreviousPrints, read_previous_prints
 from .merges_sql import execute
 from .models import Debtor, DebtorSnapshot, Delivery
 from .staging import Staged, Staging, csv_body, prefetch
@@ -37,11 +37,15 @@ DEBTOR_STAGING_COLUMNS = [
     ("id", "bigint"),
     ("debtor_ref", "text"),
     *((name, "date" if name == "birth_date" else "text") for name in DEBTOR_FIELDS),
+    ("identity_fingerprint", "bigint"),
     ("is_new", "boolean"),
     ("identity_changed", "boolean"),
 ]
 STAGING_NAMES = tuple(name for name, _sql in DEBTOR_STAGING_COLUMNS)
-SNAPSHOT_COLUMNS = ("id", "debtor_id", *SNAPSHOT_FIELDS)
+SNAPSHOT_COLUMNS = ("id", "debtor_id", "fingerprint", *SNAPSHOT_FIELDS)
+# What a row's fingerprint covers: a change in any of these counts the debtor as changed.
+FINGERPRINT_FIELDS = (*DEBTOR_FIELDS, *SNAPSHOT_FIELDS)
+MOSTLY_DISTINCT = ("bsn", "last_name", "street", "postcode")  # see fingerprints.row_fingerprints
 
 
 @dataclass
@@ -83,15 +87,20 @@ class DebtorLeaf(Staging):
         self.rows_written = 0
         self.locked = False
         self.counts: Apart[tuple[int, int, int]] | None = None
-        self.file_identities: list[Any] = []  # per chunk: the file's identity of its known debtors
-        self.file_positions: list[np.ndarray] = []  # and their positions among the known debtors
+        self.previous_prints: Apart[PreviousPrints | None] | None = None
+        # Per chunk, for the counts: the known debtors' positions and their rows' fingerprints.
+        self.file_positions: list[np.ndarray] = []
+        self.file_prints: list[np.ndarray] = []
+        # Per chunk, the known debtors that may have to be written (see _candidates).
+        self.candidates: list[_Candidates] = []
         self.valid_rows: np.ndarray = np.zeros(0, dtype=bool)  # known debtors with a valid row so far
         self.known_ready = threading.Event()
+        self.change_counts: tuple[int, int, int] | None = None
 
     def drop(self) -> None:
         # Before an attempt any leaf of this delivery is a leftover (the delivery is running, so it
         # was never accepted); afterwards an accepted delivery's leaf is attached and stays.
-        for pending in (self.counts, self.known):
+        for pending in (self.counts, self.known, self.previous_prints):
             if pending is not None:
                 pending.wait()
         snapshot_partitions.drop_leaf(self.table)
@@ -120,6 +129,8 @@ class DebtorLeaf(Staging):
                 municipality_id=self.delivery.municipality_id, period=self.delivery.period
             )
             self.is_newest = not later
+            if self.previous is not None:
+                self.previous_prints = read_previous_prints(self.delivery.municipality_id, self.previous)
             self.known = KnownDebtors(self.delivery.municipality_id, self.delivery.period)
             self.valid_rows = np.zeros(len(self.known.ids), dtype=bool)
         finally:
@@ -164,15 +175,50 @@ class DebtorLeaf(Staging):
 
     def loaded(self) -> None:
         self._stage_known_changes()
-        self.counts = count_changes(self)
+        positions = np.concatenate(self.file_positions) if self.file_positions else np.zeros(0, np.int64)
+        prints = np.concatenate(self.file_prints) if self.file_prints else np.zeros(0, np.int64)
+        self.file_positions, self.file_prints = [], []
+        self.change_counts = self._count_by_fingerprints(positions, prints)
+        if self.change_counts is None:
+            self.counts = count_changes(self)  # field by field, on a second connection
         snapshot_partitions.index_leaf(self.table)
+
+    def changes(self) -> tuple[int, int, int]:
+        """(new, changed, unchanged) rows of the file, against the snapshot of the period before."""
+        if self.counts is not None:
+            rows, with_previous, changed = self.counts.result()
+        elif self.change_counts is not None:
+            rows, with_previous, changed = self.change_counts
+        else:
+            return self.rows_written, 0, 0
+        return rows - with_previous, changed, with_previous - changed
+
+    def _count_by_fingerprints(
+        self, positions: np.ndarray, prints: np.ndarray
+    ) -> tuple[int, int, int] | None:
+        """Rows, rows with a snapshot in the period before, and how many of those differ from it.
+
+        None when the period before has rows without a fingerprint (written one by one): then the
+        fields are compared in SQL (count_changes).
+        """
+        if self.previous_prints is None:
+            return None
+        previous = self.previous_prints.result()
+        known = self.known
+        if previous is None or known is None:
+            return None
+        ids = known.ids[positions]
+        at = np.searchsorted(previous.ids, ids).clip(max=max(len(previous.ids) - 1, 0))
+        has_previous = previous.ids[at] == ids if len(previous.ids) else np.zeros(len(ids), dtype=bool)
+        changed = has_previous & (previous.prints[at] != prints) if len(previous.ids) else has_previous
+        return self.rows_written, int(has_previous.sum()), int(changed.sum())
 
     def ended_ids(self) -> list[int]:
         """Debtors not in this file (valid or rejected) that were not ended yet."""
         known = self.known
         if known is None or not self.is_newest:
             return []
-        active = ~known.table["is_ended"].to_numpy(zero_copy_only=False)
+        active = ~known.is_ended
         return known.ids[~known.seen & active].tolist()
 
     def _write(self, chunk: parsers.Chunk) -> None:
@@ -200,35 +246,49 @@ class DebtorLeaf(Staging):
             known.seen[rejected[rejected >= 0]] = True
         if table.num_rows == 0:
             return matched
-        positions = known.positions(table["debtor_ref"])
+        refs = table["debtor_ref"].combine_chunks()
+        ref_prints = fingerprints.text_fingerprints(refs)
+        positions = known.positions(refs, ref_prints)
         is_known = positions >= 0
         known.seen[positions[is_known]] = True
-        new_refs = table["debtor_ref"].filter(pa.array(~is_known)).to_pylist()
-        if not self.check_duplicates and self._repeats(table["debtor_ref"], positions[is_known], new_refs):
+        new_refs = refs.filter(pa.array(~is_known)).to_pylist()
+        if not self.check_duplicates and self._repeats(refs, ref_prints, positions[is_known], new_refs):
             raise DuplicateDebtor
         ids = np.zeros(table.num_rows, dtype=np.int64)
         ids[is_known] = known.ids[positions[is_known]]
         ids[~is_known] = self._new_ids(new_refs)
-        self.file_identities.append(table.select(list(DEBTOR_FIELDS)).filter(pa.array(is_known)))
+        # The fingerprint of the identity, and of the whole row, in one pass over the identity.
+        identity_sum = fingerprints.weighted_sum(table, DEBTOR_FIELDS, distinct=MOSTLY_DISTINCT)
+        identity_prints = fingerprints.finish(identity_sum)
+        rest = fingerprints.weighted_sum(
+            table, SNAPSHOT_FIELDS, distinct=MOSTLY_DISTINCT, start=len(DEBTOR_FIELDS)
+        )
+        prints = fingerprints.finish(identity_sum + rest)
         self.file_positions.append(positions[is_known])
+        self.file_prints.append(prints[is_known])
+        self.candidates.append(_candidates(known, table, positions, identity_prints))
         if (~is_known).any():
             new = pa.array(~is_known)
             matched.new_debtors = self._staged_body(
-                ids[~is_known], table["debtor_ref"].filter(new), table.filter(new), is_new=True
+                ids[~is_known], refs.filter(new), table.filter(new), identity_prints[~is_known], is_new=True
             )
-        matched.snapshots = self._snapshot_body(table, ids, chunk.rows)
+        matched.snapshots = self._snapshot_body(table, ids, chunk.rows, prints)
         self.rows_written += table.num_rows
         return matched
 
-    def _repeats(self, refs: Any, known_positions: np.ndarray, new_refs: list[str]) -> bool:
+    def _repeats(
+        self, refs: Any, ref_prints: np.ndarray, known_positions: np.ndarray, new_refs: list[str]
+    ) -> bool:
         """Whether a valid row of this chunk repeats a reference of this chunk or an earlier one."""
-        import pyarrow as pa
         import pyarrow.compute as pc
 
-        if isinstance(refs, pa.ChunkedArray):
-            refs = refs.combine_chunks()
-        first = pc.index_in(refs, value_set=refs).to_numpy(zero_copy_only=False)
-        if (first != np.arange(len(refs))).any() or self.valid_rows[known_positions].any():
+        ordered = np.sort(ref_prints)
+        if (ordered[1:] == ordered[:-1]).any():
+            # A repeated fingerprint: a repeated reference, or (rarely) two with one fingerprint.
+            first = pc.index_in(refs, value_set=refs).to_numpy(zero_copy_only=False)
+            if (first != np.arange(len(refs))).any():
+                return True
+        if self.valid_rows[known_positions].any():
             return True
         self.valid_rows[known_positions] = True
         return any(ref in self.new_ids for ref in new_refs)
@@ -246,38 +306,38 @@ class DebtorLeaf(Staging):
         return [self.new_ids[ref] for ref in refs]
 
     def _stage_known_changes(self) -> None:
-        """Stage the known debtors that are renamed, come back, or start earlier than they did."""
+        """Stage the known debtors that are renamed, come back, or start earlier than they did.
+
+        Debtors without an identity fingerprint are compared field by field, and staged too, so
+        the merge gives them one.
+        """
         import pyarrow as pa
         import pyarrow.compute as pc
 
         known = self.known
-        if known is None or not self.file_positions:
+        found = [part for part in self.candidates if len(part.positions)]
+        self.candidates = []
+        if known is None or not found:
             return
-        positions = np.concatenate(self.file_positions)
-        if len(positions) == 0:
-            return
-        file = pa.concat_tables(self.file_identities).combine_chunks()
-        self.file_identities, self.file_positions = [], []
-        before = known.identities().take(pa.array(positions))
-        identity_changed = np.zeros(len(positions), dtype=bool)
-        for name in DEBTOR_FIELDS:
-            differs = pc.not_equal(file[name], before[name])
-            identity_changed |= pc.fill_null(differs, True).to_numpy(zero_copy_only=False)
-        flags = known.table.take(pa.array(positions))
-        returns = flags["is_ended"].to_numpy(zero_copy_only=False) | flags["starts_later"].to_numpy(
-            zero_copy_only=False
-        )
-        write = identity_changed | returns
-        if not write.any():
-            return
-        mask = pa.array(write)
-        refs = known.refs.take(pa.array(positions[write]))
+        positions = np.concatenate([part.positions for part in found])
+        identity = pa.concat_tables([part.identity for part in found]).combine_chunks()
+        identity_prints = np.concatenate([part.identity_prints for part in found])
+        changed = np.concatenate([part.changed for part in found])
+        unprinted = np.flatnonzero(~known.has_identity_print[positions])
+        if len(unprinted):
+            before = known.identities_without_print(positions[unprinted])
+            differs = np.zeros(len(unprinted), dtype=bool)
+            for name in DEBTOR_FIELDS:
+                unequal = pc.not_equal(identity[name].take(pa.array(unprinted)), before[name])
+                differs |= pc.fill_null(unequal, True).to_numpy(zero_copy_only=False)
+            changed[unprinted] = differs
         body = self._staged_body(
-            known.ids[positions[write]],
-            refs,
-            file.filter(mask),
+            known.ids[positions],
+            known.refs.take(pa.array(positions)),
+            identity,
+            identity_prints,
             is_new=False,
-            identity_changed=identity_changed[write],
+            identity_changed=changed,
         )
         self._send(body, list(STAGING_NAMES), into=self.debtor_staging)
 
@@ -286,6 +346,7 @@ class DebtorLeaf(Staging):
         ids: np.ndarray,
         refs: Any,
         identity: Any,
+        identity_prints: np.ndarray,
         *,
         is_new: bool,
         identity_changed: np.ndarray | None = None,
@@ -300,13 +361,14 @@ class DebtorLeaf(Staging):
                 "id": pa.array(ids),
                 "debtor_ref": refs,
                 **{name: identity[name] for name in DEBTOR_FIELDS},
+                "identity_fingerprint": pa.array(identity_prints),
                 "is_new": pa.array(np.full(count, is_new)),
                 "identity_changed": pa.array(changed),
             }
         )
         return csv_body(staged.select(list(STAGING_NAMES)))
 
-    def _snapshot_body(self, table: Any, ids: np.ndarray, rows: np.ndarray) -> memoryview:
+    def _snapshot_body(self, table: Any, ids: np.ndarray, rows: np.ndarray, prints: np.ndarray) -> memoryview:
         """The chunk's snapshot rows as binary COPY tuples for the leaf (see SNAPSHOT_COLUMNS)."""
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -314,9 +376,10 @@ class DebtorLeaf(Staging):
         count = table.num_rows
         leading = np.zeros(count, dtype=_LEADING)
         leading["fields"] = len(SNAPSHOT_COLUMNS)
-        leading["id_size"], leading["debtor_size"] = 8, 8
+        leading["id_size"], leading["debtor_size"], leading["print_size"] = 8, 8, 8
         leading["id"] = (np.int64(self.delivery.pk) << snapshot_partitions.ROW_BITS) | rows.astype(np.int64)
         leading["debtor_id"] = ids
+        leading["fingerprint"] = prints
         parts = [copy_binary.fixed_width(leading.view(np.uint8), _LEADING.itemsize, count)]
         for name in SNAPSHOT_FIELDS:
             values = table[name]
@@ -330,10 +393,50 @@ class DebtorLeaf(Staging):
         return copy_binary.rows(parts, count)
 
 
-# The two leading fields of a snapshot row, of fixed width: the field count, the id, the debtor id.
+# The leading fields of a snapshot row, of fixed width: the field count, the id, the debtor id and
+# the fingerprint.
 _LEADING = np.dtype(
-    [("fields", ">i2"), ("id_size", ">i4"), ("id", ">i8"), ("debtor_size", ">i4"), ("debtor_id", ">i8")]
+    [
+        ("fields", ">i2"),
+        ("id_size", ">i4"),
+        ("id", ">i8"),
+        ("debtor_size", ">i4"),
+        ("debtor_id", ">i8"),
+        ("print_size", ">i4"),
+        ("fingerprint", ">i8"),
+    ]
 )
+
+
+@dataclass
+class _Candidates:
+    """Known debtors of one chunk that may have to be written, with their identity in the file."""
+
+    positions: np.ndarray  # among the known debtors
+    identity: Any  # the file's identity columns
+    identity_prints: np.ndarray
+    changed: np.ndarray  # the identity differs (by fingerprint; unknown without one)
+
+
+def _candidates(
+    known: KnownDebtors, table: Any, positions: np.ndarray, identity_prints: np.ndarray
+) -> _Candidates:
+    """The chunk's known debtors that are renamed, come back, start earlier, or lack a fingerprint."""
+    import pyarrow as pa
+
+    rows = np.flatnonzero(positions >= 0)
+    at = positions[rows]
+    printed = known.has_identity_print[at]
+    changed = printed & (known.identity_prints[at] != identity_prints[rows])
+    returns = known.is_ended[at] | known.starts_later[at]
+    keep = changed | returns | ~printed
+    rows = rows[keep]
+    return _Candidates(
+        positions=at[keep],
+        identity=table.select(list(DEBTOR_FIELDS)).take(pa.array(rows)),
+        identity_prints=identity_prints[rows],
+        changed=changed[keep],
+    )
 
 
 def count_changes(leaf: DebtorLeaf) -> Apart[tuple[int, int, int]] | None:
@@ -369,18 +472,16 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
     """Write the staged debtors, count the changes, end the missing debtors, attach the leaf."""
     debtor = Debtor._meta.db_table
     params: dict[str, Any] = {"m": delivery.municipality_id, "p": delivery.period, "previous": leaf.previous}
-    new, changed, unchanged = leaf.rows_written, 0, 0
-    if leaf.counts is not None:
-        rows, with_previous, changed = leaf.counts.result()
-        new, unchanged = rows - with_previous, with_previous - changed
+    new, changed, unchanged = leaf.changes()
     execute(
-        f"""INSERT INTO {debtor} (id, municipality_id, debtor_ref, {", ".join(DEBTOR_FIELDS)}, first_period, ended_period)
-            SELECT id, %(m)s, debtor_ref, {", ".join(DEBTOR_FIELDS)}, %(p)s, NULL
+        f"""INSERT INTO {debtor} (id, municipality_id, debtor_ref, {", ".join(DEBTOR_FIELDS)},
+                                  identity_fingerprint, first_period, ended_period)
+            SELECT id, %(m)s, debtor_ref, {", ".join(DEBTOR_FIELDS)}, identity_fingerprint, %(p)s, NULL
             FROM {leaf.debtor_staging} WHERE is_new ORDER BY id""",
         params,
     )
     first = f"first_period = LEAST({debtor}.first_period, %(p)s)"
-    identity = ", ".join(f"{name} = s.{name}" for name in DEBTOR_FIELDS)
+    identity = ", ".join(f"{name} = s.{name}" for name in (*DEBTOR_FIELDS, "identity_fingerprint"))
     assign = f"{identity}, ended_period = NULL, {first}" if leaf.is_newest else first
     execute(
         f"""UPDATE {debtor} SET {assign} FROM {leaf.debtor_staging} s

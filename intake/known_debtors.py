@@ -1,8 +1,10 @@
-"""The municipality's debtors as they were before a debtor file: ids first, identities meanwhile.
+"""The municipality's debtors as they were before a debtor file, and last month's fingerprints.
 
-The ids are needed before the first snapshot row can be copied; the identities (BSN, name, birth
-date) only at the end, to find renamed debtors. So the identities are read on a second
-connection while the file is being copied in.
+The ids are needed before the first snapshot row can be copied. Renamed debtors are found by the
+fingerprint of their identity (BSN, name, birth date), read with the ids; only debtors without one
+(written one by one, or changed by something other than an import) have their identity read, on a
+second connection while the file is being copied in. Last month's snapshot fingerprints, read on
+a third, tell which rows changed.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from typing import Any
 import numpy as np
 import psycopg
 
+from . import fingerprints
 from .apart import Apart
 from .debtor_fields import DEBTOR_FIELDS
-from .models import Debtor
+from .models import Debtor, DebtorSnapshot
 
 FIELD = "\x1f"  # ASCII unit separator: the field separator of a read without quotes
 
@@ -29,12 +32,6 @@ class Column:
     type: str  # "text", "int", "date" or "bool" (written as t/f)
 
 
-ID_COLUMNS = (
-    Column("debtor_ref", "debtor_ref", "text"),
-    Column("id", "id", "int"),
-    Column("starts_later", "CASE WHEN first_period > %(p)s THEN 't' ELSE 'f' END", "bool"),
-    Column("is_ended", "CASE WHEN ended_period IS NULL THEN 'f' ELSE 't' END", "bool"),
-)
 IDENTITY_COLUMNS = (
     Column("id", "id", "int"),
     *(Column(name, name, "text") for name in DEBTOR_FIELDS if name != "birth_date"),
@@ -43,27 +40,38 @@ IDENTITY_COLUMNS = (
 
 
 class KnownDebtors:
-    """The debtors by reference (read now) and their identities (read on a second connection)."""
+    """The debtors by reference (read now); identities without a fingerprint read meanwhile."""
 
     def __init__(self, municipality_id: int, period: date) -> None:
         from django.db import connection
 
         params = {"m": municipality_id, "p": period}
-        self.table = read_debtors(connection, ID_COLUMNS, params)
-        self.ids = self.table["id"].to_numpy()
-        self.refs = self.table["debtor_ref"]
+        fixed, self.refs = _read_known(connection, params)
+        self.ids = fixed["id"].astype(np.int64)
+        self.identity_prints = fixed["print"].astype(np.int64)
+        self.starts_later = (fixed["flags"] & _STARTS_LATER) > 0
+        self.is_ended = (fixed["flags"] & _ENDED) > 0
+        self.has_identity_print = (fixed["flags"] & _PRINTED) > 0
         self.seen = np.zeros(len(self.ids), dtype=bool)  # in the file, with a valid row or not
+        # The references by fingerprint, sorted: a chunk's references are found with a binary
+        # search, then compared exactly. Two references with one fingerprint (a chance of about
+        # one in thirty million for a million debtors) make it look up each chunk in a hash table.
+        prints = fingerprints.text_fingerprints(self.refs)
+        self._print_order = np.argsort(prints, kind="stable")
+        self._sorted_prints = prints[self._print_order]
+        self._prints_unique = not (self._sorted_prints[1:] == self._sorted_prints[:-1]).any()
         self.params = params
-        self._identities = Apart(
-            lambda database: read_debtors(database, IDENTITY_COLUMNS, params), name="intake-known"
-        )
-        self._aligned: Any = None
+        self._identities: Apart[Any] | None = None
+        if not self.has_identity_print.all():
+            self._identities = Apart(
+                lambda database: read_debtors(database, IDENTITY_COLUMNS, params, unprinted=True),
+                name="intake-known",
+            )
 
-    def positions(self, refs: Any) -> np.ndarray:
+    def positions(self, refs: Any, prints: np.ndarray | None = None) -> np.ndarray:
         """Position of each reference among the known debtors, -1 for a new one.
 
-        The chunk's references are the lookup set and the known ones probe it: a hash table of a
-        chunk per call, not one of a million references kept for the whole import.
+        `prints` are the references' fingerprints, when the caller has them already.
         """
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -73,37 +81,113 @@ class KnownDebtors:
         result = np.full(len(refs), -1, dtype=np.int64)
         if len(refs) == 0 or len(self.ids) == 0:
             return result
+        if not self._prints_unique:
+            return self._positions_by_lookup(refs, result)
+        prints = fingerprints.text_fingerprints(refs) if prints is None else prints
+        at = np.searchsorted(self._sorted_prints, prints).clip(max=len(self._sorted_prints) - 1)
+        candidates = np.flatnonzero(self._sorted_prints[at] == prints)
+        known = self._print_order[at[candidates]]
+        same = pc.equal(self.refs.take(pa.array(known)), refs.take(pa.array(candidates)))
+        exact = same.to_numpy(zero_copy_only=False)
+        result[candidates[exact]] = known[exact]
+        return result
+
+    def _positions_by_lookup(self, refs: Any, result: np.ndarray) -> np.ndarray:
+        """positions() by a hash table of the chunk's references that the known ones probe."""
+        import pyarrow.compute as pc
+
         found = pc.index_in(self.refs, value_set=refs)
         hit = found.is_valid().to_numpy(zero_copy_only=False)
         result[found.drop_null().to_numpy()] = np.flatnonzero(hit)
         return result
 
-    def identities(self) -> Any:
-        """The identity columns of every known debtor, in the order of `ids`."""
-        if self._aligned is None:
-            from django.db import connection
+    def identities_without_print(self, positions: np.ndarray) -> Any:
+        """The identity columns of the debtors at `positions`, none of which has a fingerprint."""
+        from django.db import connection
 
-            table = self._identities.result()
-            if not np.array_equal(np.sort(table["id"].to_numpy()), np.sort(self.ids)):
-                # The debtors changed between the two reads (retention, say): read them again here.
-                table = read_debtors(connection, IDENTITY_COLUMNS, self.params)
-            order = np.argsort(self.ids, kind="stable")
-            rows = order[np.searchsorted(self.ids, table["id"].to_numpy(), sorter=order)]
-            inverse = np.empty(len(rows), dtype=np.int64)
-            inverse[rows] = np.arange(len(rows))
-            self._aligned = table.take(inverse)
-        return self._aligned
+        if self._identities is None:
+            raise ValueError("every known debtor has an identity fingerprint")
+        table = self._identities.result()
+        found = _rows_of(table, self.ids[positions])
+        if found is None:
+            # The debtors changed between the two reads (retention, say): read them again here.
+            table = read_debtors(connection, IDENTITY_COLUMNS, self.params, unprinted=True)
+            found = _rows_of(table, self.ids[positions])
+            if found is None:
+                raise RuntimeError("debtors changed during the import; it is retried")
+        return table.take(found)
 
     def wait(self) -> None:
-        self._identities.wait()
+        if self._identities is not None:
+            self._identities.wait()
 
 
-def read_debtors(database: Any, columns: tuple[Column, ...], params: dict[str, Any]) -> Any:
-    """The municipality's debtors as an Arrow table (texts without quotes where they can be)."""
-    return _read(database, columns, params, quoted=False) or _read(database, columns, params, quoted=True)
+# Per debtor, in one binary aggregate: id, identity fingerprint (0: none), the byte length of the
+# reference, and flags; the references follow as one text in the same order (both aggregates of
+# one query see the rows in one order).
+_KNOWN = np.dtype([("id", ">i8"), ("print", ">i8"), ("ref_bytes", ">i4"), ("flags", ">i2")])
+_STARTS_LATER, _ENDED, _PRINTED = 1, 2, 4
+_ID_AND_PRINT = np.dtype([("id", ">i8"), ("print", ">i8")])
 
 
-def _read(database: Any, columns: tuple[Column, ...], params: dict[str, Any], *, quoted: bool) -> Any:
+def _read_known(database: Any, params: dict[str, Any]) -> tuple[np.ndarray, Any]:
+    """The municipality's debtors as numbers (see _KNOWN) and their references (an Arrow array)."""
+    import pyarrow as pa
+
+    flags = (
+        f"CASE WHEN first_period > %(p)s THEN {_STARTS_LATER} ELSE 0 END"
+        f" + CASE WHEN ended_period IS NULL THEN 0 ELSE {_ENDED} END"
+        f" + CASE WHEN identity_fingerprint IS NULL THEN 0 ELSE {_PRINTED} END"
+    )
+    statement = (
+        "SELECT string_agg(int8send(id) || int8send(COALESCE(identity_fingerprint, 0))"
+        f" || int4send(octet_length(debtor_ref)) || int2send(({flags})::int2), ''::bytea),"
+        " convert_to(string_agg(debtor_ref, ''), 'UTF8')"
+        f" FROM {Debtor._meta.db_table} WHERE municipality_id = %(m)s"
+    )
+    numbers, text = _fetch(database, statement, params)
+    fixed = np.frombuffer(numbers or b"", dtype=_KNOWN)
+    offsets = np.zeros(len(fixed) + 1, dtype=np.int32)
+    np.cumsum(fixed["ref_bytes"], out=offsets[1:])
+    if offsets[-1] != len(text or b""):
+        raise RuntimeError("the debtor references were read incompletely")
+    refs = pa.StringArray.from_buffers(len(fixed), pa.py_buffer(offsets), pa.py_buffer(text or b""))
+    return fixed, refs
+
+
+def _fetch(database: Any, statement: str, params: dict[str, Any]) -> tuple:
+    """The one row of a query, with bytea values as they are (Django's own cursors are
+    client-side, which cannot return binary)."""
+    database.ensure_connection()
+    with psycopg.Cursor(database.connection) as cursor:
+        cursor.execute(statement, params, binary=True)
+        return cursor.fetchone()
+
+
+def _rows_of(table: Any, ids: np.ndarray) -> np.ndarray | None:
+    """The row of each id in a table with an id column; None when one is missing."""
+    read = table["id"].to_numpy()
+    order = np.argsort(read, kind="stable")
+    at = np.searchsorted(read, ids, sorter=order).clip(max=max(len(read) - 1, 0))
+    if len(ids) and (not len(read) or not (read[order[at]] == ids).all()):
+        return None
+    return order[at]
+
+
+def read_debtors(
+    database: Any, columns: tuple[Column, ...], params: dict[str, Any], *, unprinted: bool = False
+) -> Any:
+    """The municipality's debtors (`unprinted`: without an identity fingerprint) as an Arrow table."""
+    # Texts without quotes where they can be.
+    where = " AND identity_fingerprint IS NULL" if unprinted else ""
+    return _read(database, columns, params, where, quoted=False) or _read(
+        database, columns, params, where, quoted=True
+    )
+
+
+def _read(
+    database: Any, columns: tuple[Column, ...], params: dict[str, Any], where: str, *, quoted: bool
+) -> Any:
     """One text value built by PostgreSQL, read as CSV; None when a text held a separator.
 
     COPY TO would send a message per row, each handled in Python (1.7 s for a million debtors).
@@ -122,7 +206,7 @@ def _read(database: Any, columns: tuple[Column, ...], params: dict[str, Any], *,
     ]
     statement = (
         f"SELECT count(*), convert_to(string_agg(concat_ws(%(separator)s, {', '.join(fields)}), E'\\n'), 'UTF8')"
-        f" FROM {Debtor._meta.db_table} WHERE municipality_id = %(m)s"
+        f" FROM {Debtor._meta.db_table} WHERE municipality_id = %(m)s{where}"
     )
     database.ensure_connection()
     # A binary result: the value arrives as bytes, never as a second copy in a Python str (Django's
@@ -154,3 +238,35 @@ def _read(database: Any, columns: tuple[Column, ...], params: dict[str, Any], *,
             raise ValueError(f"read {table.num_rows} debtors of {count}")
         return None
     return table
+
+
+@dataclass(frozen=True)
+class PreviousPrints:
+    """The fingerprints of a period's snapshots, by debtor id (ascending)."""
+
+    ids: np.ndarray
+    prints: np.ndarray
+
+
+def read_previous_prints(municipality_id: int, period: date) -> Apart[PreviousPrints | None]:
+    """Read, on a second connection, the fingerprint of each snapshot of `period`.
+
+    The result is None when a snapshot of that period has no fingerprint (written one by one):
+    the caller then compares the fields instead.
+    """
+    statement = (
+        "SELECT count(*) - count(fingerprint), string_agg(int8send(debtor_id) || int8send(fingerprint), ''::bytea)"
+        f" FROM {DebtorSnapshot._meta.db_table} WHERE municipality_id = %(m)s AND period = %(p)s"
+    )
+
+    def read(database: Any) -> PreviousPrints | None:
+        without, body = _fetch(database, statement, {"m": municipality_id, "p": period})
+        if without:
+            return None
+        pairs = np.frombuffer(body or b"", dtype=_ID_AND_PRINT)
+        order = np.argsort(pairs["id"], kind="stable")
+        return PreviousPrints(
+            ids=pairs["id"][order].astype(np.int64), prints=pairs["print"][order].astype(np.int64)
+        )
+
+    return Apart(read, name="intake-previous")

@@ -139,10 +139,15 @@ def test_names_with_quotes_commas_separators_and_line_breaks_read_back_unchanged
 def test_a_renamed_debtor_counts_as_changed_and_gets_the_new_name(municipality):
     deliver(municipality, "debtors", [HEADER, ANNA, BERT], period=MAY)
 
+    before = identity_prints(municipality)
     june = deliver(municipality, "debtors", [HEADER, ANNA.replace("Jansen", "Janssen"), BERT], period=JUNE)
 
     assert june.counts == {"new": 0, "changed": 1, "ended": 0, "unchanged": 1}
     assert Debtor.objects.get(debtor_ref="D1").last_name == "Janssen"
+    after = identity_prints(municipality)
+    assert after["D2"] == before["D2"]
+    assert None not in after.values()
+    assert after["D1"] != before["D1"]
 
 
 def test_snapshots_written_before_the_municipality_had_a_partition_move_into_it(municipality):
@@ -169,27 +174,98 @@ def test_snapshots_written_before_the_municipality_had_a_partition_move_into_it(
         assert cursor.fetchone()[0] == 0
 
 
-@pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_the_changes_are_counted_on_a_second_connection(municipality):
-    deliver(municipality, "debtors", [HEADER, ANNA, BERT], period=MAY)
+JUNE_CHANGES = [HEADER, ANNA.replace("Jansen", "Janssen"), BERT.replace(",500,", ",450,"), CEES]
 
-    statements: list[str] = []
 
+def recorded(statements: list[str]):
     def record(execute, sql, params, many, context):
         statements.append(str(sql))
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(record):  # this thread's connection only
-        june = deliver(
-            municipality,
-            "debtors",
-            [HEADER, ANNA.replace("Jansen", "Janssen"), BERT.replace(",500,", ",450,"), CEES],
-        )
+    return connection.execute_wrapper(record)  # this thread's connection only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_changes_are_counted_from_the_fingerprints_of_the_month_before(municipality):
+    deliver(municipality, "debtors", [HEADER, ANNA, BERT], period=MAY)
+
+    statements: list[str] = []
+    with recorded(statements):
+        june = deliver(municipality, "debtors", JUNE_CHANGES)
 
     assert june.counts == {"new": 1, "changed": 2, "ended": 0, "unchanged": 0}
-    assert not [sql for sql in statements if "count(p.debtor_id)" in sql]
+    assert not [sql for sql in statements if "count(p.debtor_id)" in sql]  # no field-by-field count
     assert [sql for sql in statements if "CREATE UNIQUE INDEX" in sql]
     assert not table_exists(f"intake_staging_{june.pk}")
+    assert not DebtorSnapshot.objects.for_municipality(municipality).filter(fingerprint=None).exists()
+
+
+def test_a_month_before_without_fingerprints_is_compared_field_by_field(municipality, other_municipality):
+    """Rows written one by one have no fingerprint: the counts then come from SQL, and agree."""
+    for each in (municipality, other_municipality):
+        deliver(each, "debtors", [HEADER, ANNA, BERT], period=MAY)
+    DebtorSnapshot.objects.for_municipality(municipality).update(fingerprint=None)
+
+    statements: list[str] = []
+    with recorded(statements):  # inside the test's transaction the count runs on this connection
+        by_fields = deliver(municipality, "debtors", JUNE_CHANGES)
+    by_prints = deliver(other_municipality, "debtors", JUNE_CHANGES)
+
+    assert by_fields.counts == by_prints.counts == {"new": 1, "changed": 2, "ended": 0, "unchanged": 0}
+    assert [sql for sql in statements if "count(p.debtor_id)" in sql]
+
+
+def identity_prints(municipality) -> dict[str, int | None]:
+    return dict(
+        Debtor.objects.for_municipality(municipality).values_list("debtor_ref", "identity_fingerprint")
+    )
+
+
+def test_each_imported_debtor_has_the_fingerprint_of_its_identity(municipality):
+    import pyarrow as pa
+
+    from intake import fingerprints
+    from intake.debtor_fields import DEBTOR_FIELDS
+
+    deliver(municipality, "debtors", [HEADER, ANNA, BERT], period=MAY)
+
+    debtors = Debtor.objects.for_municipality(municipality).order_by("debtor_ref")
+    table = pa.Table.from_pylist(list(debtors.values(*DEBTOR_FIELDS)))
+    expected = fingerprints.row_fingerprints(table, DEBTOR_FIELDS).tolist()
+    assert [debtor.identity_fingerprint for debtor in debtors] == expected
+
+
+def test_an_identity_changed_outside_an_import_loses_its_fingerprint_and_the_next_file_restores_it(
+    municipality,
+):
+    deliver(municipality, "debtors", [HEADER, ANNA, BERT], period=MAY)
+    before = identity_prints(municipality)
+    Debtor.objects.for_municipality(municipality).filter(debtor_ref="D1").update(last_name="Handwerk")
+    assert identity_prints(municipality) == {"D1": None, "D2": before["D2"]}  # the trigger
+
+    june = deliver(municipality, "debtors", [HEADER, ANNA, BERT])
+
+    # The file's name equals the fingerprint once stored; without the trigger it would be trusted.
+    assert Debtor.objects.get(municipality=municipality, debtor_ref="D1").last_name == "Jansen"
+    assert identity_prints(municipality) == before
+    assert june.counts == {"new": 0, "changed": 0, "ended": 0, "unchanged": 2}
+
+
+def test_debtors_written_one_by_one_are_compared_field_by_field_and_get_their_fingerprint(municipality):
+    from tests.intake.factories import DebtorFactory
+
+    DebtorFactory(municipality=municipality, debtor_ref="D1", bsn="111222333", initials="", prefix="",
+                  last_name="Jansen", birth_date=date(1980, 2, 1), first_period=MAY)  # fmt: skip
+    DebtorFactory(municipality=municipality, debtor_ref="D2", bsn="012345672", initials="", prefix="",
+                  last_name="Anders", birth_date=date(1975, 5, 5), first_period=MAY)  # fmt: skip
+
+    deliver(municipality, "debtors", [HEADER, ANNA, BERT])
+
+    assert Debtor.objects.get(municipality=municipality, debtor_ref="D2").last_name == "de Vries"
+    prints = identity_prints(municipality)
+    assert None not in prints.values()
+    deliver(municipality, "debtors", [HEADER, ANNA, BERT], period=JULY)
+    assert identity_prints(municipality) == prints
 
 
 def debtor_lines(first: int, count: int) -> list[str]:
