@@ -45,7 +45,7 @@ STAGING_NAMES = tuple(name for name, _sql in DEBTOR_STAGING_COLUMNS)
 SNAPSHOT_COLUMNS = ("id", "debtor_id", "fingerprint", *SNAPSHOT_FIELDS)
 # What a row's fingerprint covers: a change in any of these counts the debtor as changed.
 FINGERPRINT_FIELDS = (*DEBTOR_FIELDS, *SNAPSHOT_FIELDS)
-MOSTLY_DISTINCT = ("bsn", "last_name", "street", "postcode")  # see fingerprints.row_fingerprints
+MOSTLY_DISTINCT = ("bsn", "postcode")  # see fingerprints.row_fingerprints (names and streets repeat)
 
 
 @dataclass
@@ -88,6 +88,7 @@ class DebtorLeaf(Staging):
         self.locked = False
         self.counts: Apart[tuple[int, int, int]] | None = None
         self.previous_prints: Apart[PreviousPrints | None] | None = None
+        self.index: Apart[None] | None = None
         # Per chunk, for the counts: the known debtors' positions and their rows' fingerprints.
         self.file_positions: list[np.ndarray] = []
         self.file_prints: list[np.ndarray] = []
@@ -100,7 +101,7 @@ class DebtorLeaf(Staging):
     def drop(self) -> None:
         # Before an attempt any leaf of this delivery is a leftover (the delivery is running, so it
         # was never accepted); afterwards an accepted delivery's leaf is attached and stays.
-        for pending in (self.counts, self.known, self.previous_prints):
+        for pending in (self.counts, self.known, self.previous_prints, self.index):
             if pending is not None:
                 pending.wait()
         snapshot_partitions.drop_leaf(self.table)
@@ -129,8 +130,6 @@ class DebtorLeaf(Staging):
                 municipality_id=self.delivery.municipality_id, period=self.delivery.period
             )
             self.is_newest = not later
-            if self.previous is not None:
-                self.previous_prints = read_previous_prints(self.delivery.municipality_id, self.previous)
             self.known = KnownDebtors(self.delivery.municipality_id, self.delivery.period)
             self.valid_rows = np.zeros(len(self.known.ids), dtype=bool)
         finally:
@@ -181,7 +180,8 @@ class DebtorLeaf(Staging):
         self.change_counts = self._count_by_fingerprints(positions, prints)
         if self.change_counts is None:
             self.counts = count_changes(self)  # field by field, on a second connection
-        snapshot_partitions.index_leaf(self.table)
+        # On a second connection, while this one writes the debtors in the merge.
+        self.index = snapshot_partitions.SNAPSHOTS.index_leaf_apart(self.table)
 
     def changes(self) -> tuple[int, int, int]:
         """(new, changed, unchanged) rows of the file, against the snapshot of the period before."""
@@ -223,6 +223,9 @@ class DebtorLeaf(Staging):
 
     def _write(self, chunk: parsers.Chunk) -> None:
         assert isinstance(chunk, MatchedChunk)
+        if self.previous is not None and self.previous_prints is None:
+            # Needed at the end only: read while the file is copied in, not while the ids are read.
+            self.previous_prints = read_previous_prints(self.delivery.municipality_id, self.previous)
         if chunk.snapshots:
             self._send(chunk.snapshots, list(SNAPSHOT_COLUMNS), binary=True)
         if chunk.new_debtors:
@@ -374,9 +377,7 @@ class DebtorLeaf(Staging):
         import pyarrow.compute as pc
 
         count = table.num_rows
-        leading = np.zeros(count, dtype=_LEADING)
-        leading["fields"] = len(SNAPSHOT_COLUMNS)
-        leading["id_size"], leading["debtor_size"], leading["print_size"] = 8, 8, 8
+        leading = np.repeat(_LEADING_TEMPLATE, count)
         leading["id"] = (np.int64(self.delivery.pk) << snapshot_partitions.ROW_BITS) | rows.astype(np.int64)
         leading["debtor_id"] = ids
         leading["fingerprint"] = prints
@@ -439,6 +440,16 @@ def _candidates(
     )
 
 
+def _leading_template() -> np.ndarray:
+    row = np.zeros(1, dtype=_LEADING)
+    row["fields"] = len(SNAPSHOT_COLUMNS)
+    row["id_size"], row["debtor_size"], row["print_size"] = 8, 8, 8
+    return row
+
+
+_LEADING_TEMPLATE = _leading_template()
+
+
 def count_changes(leaf: DebtorLeaf) -> Apart[tuple[int, int, int]] | None:
     """Rows of the file with a snapshot in the previous period, and how many of those changed.
 
@@ -498,6 +509,8 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
                 WHERE {debtor}.id = e.id AND {debtor}.municipality_id = %(m)s""",
             params | {"ids": ended_ids},
         )
+    if leaf.index is not None:
+        leaf.index.result()  # built meanwhile on a second connection
     snapshot_partitions.replace_period(
         name=leaf.table, municipality_id=delivery.municipality_id, period=delivery.period
     )

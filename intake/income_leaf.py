@@ -164,7 +164,35 @@ class IncomeLeaf(Staging):
     def loaded(self) -> None:
         if self.helper is not None:
             self.helper.finish()  # raises what went wrong on its connection
-        super().loaded()
+        # Statistics help only a merge that joins the leaf with earlier rows of its months (0.7 s
+        # for 5M rows); otherwise autovacuum gathers them after the attach, outside the import.
+        if self.replaced_deliveries() or self._rest_has_rows():
+            super().loaded()
+
+    def replaced_deliveries(self) -> list[int]:
+        """Earlier accepted income deliveries of this municipality with rows of this file's months."""
+        return [
+            pk
+            for pk, covered in Delivery.objects.filter(
+                municipality_id=self.delivery.municipality_id,
+                kind=Delivery.Kind.INCOME,
+                status=Delivery.Status.ACCEPTED,
+            )
+            .exclude(pk=self.delivery.pk)
+            .values_list("pk", "periods")
+            if {date.fromisoformat(day) for day in covered or []} & self.periods
+        ]
+
+    def _rest_has_rows(self) -> bool:
+        """Whether rows written one by one (the municipality's default partition) share a month."""
+        rest = f"{partitions.municipality_partition(self.delivery.municipality_id)}_rest"
+        if not partitions.exists(rest):
+            return True  # the partition is made in the merge, from rows of the top default
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {rest} WHERE period = ANY(%s))", [sorted(self.periods)]
+            )
+            return bool(cursor.fetchone()[0])
 
     def _stop_helper(self) -> None:
         if self.helper is not None:
@@ -210,35 +238,45 @@ _FIXED = np.dtype(
 )
 
 
+def _template() -> np.ndarray:
+    """The fields of a fixed part that are the same in every row."""
+    row = np.zeros(1, dtype=_FIXED)
+    row["fields"] = len(COPY_COLUMNS)
+    row["id_size"], row["bsn_size"], row["period_size"] = 8, 9, 4
+    row["amount_size"] = _FIXED.itemsize - _FIXED.fields["amount_size"][1] - 4
+    row["ndigits"], row["weight"], row["dscale"] = 5, 3, 2
+    return row
+
+
+_TEMPLATE = _template()
+
+
 def binary_rows(table, ids: np.ndarray) -> memoryview:
     """The rows of a chunk of valid income rows as binary COPY tuples, back to back."""
     import pyarrow as pa
 
     count = table.num_rows
-    fixed = np.zeros(count, dtype=_FIXED)
-    fixed["fields"] = len(COPY_COLUMNS)
-    fixed["id_size"], fixed["id"] = 8, ids
+    fixed = np.repeat(_TEMPLATE, count)
+    fixed["id"] = ids
     bsn = table["bsn"].combine_chunks()
     if not (string_lengths(bsn) == 9).all():
         raise ValueError("a valid BSN has nine digits")
-    fixed["bsn_size"] = 9
     fixed["bsn"] = string_bytes(bsn).view("S9")
-    fixed["period_size"] = 4
     fixed["period"] = (
         table["period"].combine_chunks().cast(pa.int32()).to_numpy() - copy_binary.POSTGRES_EPOCH
     )
     cents = table["amount"].combine_chunks().to_numpy()
-    whole, fraction = np.divmod(np.abs(cents), 100)
-    fixed["amount_size"] = _FIXED.itemsize - _FIXED.fields["amount_size"][1] - 4
-    fixed["ndigits"], fixed["weight"], fixed["dscale"] = 5, 3, 2
     fixed["sign"] = np.where(cents < 0, 0x4000, 0)
-    fixed["digits"] = np.stack(
-        [whole // 10**12, whole // 10**8 % 10**4, whole // 10**4 % 10**4, whole % 10**4, fraction * 100],
-        axis=1,
-    )
+    # Base-10000 digits, the last one the cents times a hundred.
+    whole, fraction = np.divmod(np.abs(cents), 100)
+    digits = fixed["digits"]
+    digits[:, 4] = fraction * 100
+    for place in (3, 2, 1):
+        whole, digits[:, place] = np.divmod(whole, 10_000)
+    digits[:, 0] = whole
     parts = [copy_binary.fixed_width(fixed.view(np.uint8), _FIXED.itemsize, count)]
-    for name in COPY_COLUMNS[4:]:
-        parts += copy_binary.text_field(table[name])
+    # The texts repeat a few values (sources, kinds): each is encoded once, then taken per row.
+    parts += [copy_binary.repeated_text_field(table[name]) for name in COPY_COLUMNS[4:]]
     return copy_binary.rows(parts, count)
 
 
@@ -276,6 +314,8 @@ class _CopyHelper:
         other: BaseDatabaseWrapper | None = None
         try:
             other = connections.create_connection(DEFAULT_DB_ALIAS)  # a connection belongs to its thread
+            with other.cursor() as cursor:
+                cursor.execute("SET synchronous_commit = off")  # see staging.commits_without_waiting
         except BaseException as error:
             self.error = error
         # After an error it keeps taking chunks (and drops them), so put() never blocks for ever.
@@ -302,17 +342,7 @@ def merge_income_leaf(leaf: IncomeLeaf, delivery: Delivery) -> dict[str, int]:
     """Delete what the leaf replaces, from earlier leaves of the same months only, then attach it."""
     partition = partitions.ensure_municipality_partition(delivery.municipality_id)
     periods = sorted(leaf.periods)
-    overlapping = [
-        pk
-        for pk, covered in Delivery.objects.filter(
-            municipality_id=delivery.municipality_id,
-            kind=Delivery.Kind.INCOME,
-            status=Delivery.Status.ACCEPTED,
-        )
-        .exclude(pk=delivery.pk)
-        .values_list("pk", "periods")
-        if {date.fromisoformat(day) for day in covered or []} & leaf.periods
-    ]
+    overlapping = leaf.replaced_deliveries()
     replaced = 0
     for table, own in ((partition, "delivery_id = ANY(%(earlier)s) AND "), (f"{partition}_rest", "")):
         if table == partition and not overlapping:

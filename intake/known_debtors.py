@@ -57,7 +57,7 @@ class KnownDebtors:
         # search, then compared exactly. Two references with one fingerprint (a chance of about
         # one in thirty million for a million debtors) make it look up each chunk in a hash table.
         prints = fingerprints.text_fingerprints(self.refs)
-        self._print_order = np.argsort(prints, kind="stable")
+        self._print_order = np.argsort(prints)
         self._sorted_prints = prints[self._print_order]
         self._prints_unique = not (self._sorted_prints[1:] == self._sorted_prints[:-1]).any()
         self.params = params

@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import numpy as np
 from django.core.files.base import ContentFile, File
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tenancy.models import Municipality
@@ -36,7 +36,7 @@ from tenancy.models import Municipality
 from . import parsers, queueing
 from .merges import MERGES, staging_for
 from .models import Delivery
-from .staging import Staged
+from .staging import Staged, commits_without_waiting
 
 ERROR_REPORT_HEADER = ["Rij", "Kolom", "Waarde", "Melding"]
 
@@ -158,7 +158,7 @@ def import_delivery(*, delivery: Delivery) -> None:
     try:
         staging.drop()  # left behind by a killed attempt
         staging.create()
-        with local_copy(delivery) as path:
+        with local_copy(delivery) as path, commits_without_waiting(connection):
             staged = staging.load(path, errors=errors)
         _save_error_report(delivery, errors, total=staged.error_count)
         if staged.rows_rejected and delivery.strict:

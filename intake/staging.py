@@ -10,6 +10,7 @@ import io
 import queue
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,28 @@ class Staging:
         rows = list(zip(*(table[name].to_pylist() for name in names), strict=True))
         with connection.cursor() as cursor:
             cursor.executemany(f"INSERT INTO {self.table} ({', '.join(names)}) VALUES ({placeholders})", rows)
+
+
+@contextmanager
+def commits_without_waiting(database: Any) -> Iterator[None]:
+    """Commit the load's chunks and progress without waiting for the disk (PostgreSQL).
+
+    Each chunk is a commit of its own, so the progress bar moves; waiting for each to reach the
+    disk would make every chunk wait for a flush of the log, which the log writer otherwise does
+    in the background. Nothing is at stake: a crash before the merge makes the import start again,
+    and the merge's commit, which waits, also makes everything written before it durable (the log
+    is written in order).
+    """
+    if database.vendor != "postgresql":
+        yield
+        return
+    with database.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    try:
+        yield
+    finally:
+        with database.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def csv_body(table: Any) -> memoryview:
