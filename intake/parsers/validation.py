@@ -82,7 +82,7 @@ def validate_chunk(raw: RawChunk, *, layout: Layout, headers: dict[str, str]) ->
 
 # Columns with few distinct values (a period, a category, a birth date): convert each distinct
 # value once and spread the outcome, instead of running every kernel over every row.
-_FEW_VALUES = frozenset({"date", "period", "category", "household", "flag", "income_kind"})
+_FEW_VALUES = frozenset({"date", "period", "category", "household", "flag", "income_kind", "amount"})
 
 
 def _convert(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
