@@ -72,6 +72,16 @@ def bool_field(values: np.ndarray) -> list[Any]:
     return [fixed_width(data.view(np.uint8), 5, count)]
 
 
+def _numeric_template() -> np.ndarray:
+    row = np.zeros(1, dtype=_NUMERIC)
+    row["size"] = _NUMERIC.itemsize - 4
+    row["ndigits"], row["weight"], row["dscale"] = 4, 2, 2
+    return row
+
+
+_NUMERIC_TEMPLATE = _numeric_template()
+
+
 def numeric_field(cents: Any) -> list[Any]:
     """A numeric(12, 2) column from integer cents; NULL where the cents are null."""
     import pyarrow as pa
@@ -80,16 +90,26 @@ def numeric_field(cents: Any) -> list[Any]:
     cents = cents.combine_chunks() if isinstance(cents, pa.ChunkedArray) else cents
     count = len(cents)
     values = pc.fill_null(cents, 0).to_numpy()
-    whole, fraction = np.divmod(np.abs(values), 100)
-    data = np.zeros(count, dtype=_NUMERIC)
-    data["size"] = _NUMERIC.itemsize - 4
-    data["ndigits"], data["weight"], data["dscale"] = 4, 2, 2
+    data = np.repeat(_NUMERIC_TEMPLATE, count)
     data["sign"] = np.where(values < 0, 0x4000, 0)
-    data["digits"] = np.stack([whole // 10**8, whole // 10**4 % 10**4, whole % 10**4, fraction * 100], axis=1)
-    encoded = fixed_width(data.view(np.uint8), _NUMERIC.itemsize, count)
-    if cents.null_count:
-        encoded = pc.if_else(cents.is_valid(), encoded, pa.scalar(NULL, pa.binary()))
-    return [encoded]
+    # Base-10000 digits, the last one the cents times a hundred.
+    whole, fraction = np.divmod(np.abs(values), 100)
+    digits = data["digits"]
+    digits[:, 3] = fraction * 100
+    for place in (2, 1):
+        whole, digits[:, place] = np.divmod(whole, 10_000)
+    digits[:, 0] = whole
+    if not cents.null_count:
+        return [fixed_width(data.view(np.uint8), _NUMERIC.itemsize, count)]
+    # A NULL is its length -1 alone: keep only the first four bytes of those rows, set to NULL.
+    nulls = ~cents.is_valid().to_numpy(zero_copy_only=False)
+    data["size"][nulls] = -1
+    sizes = np.where(nulls, 4, _NUMERIC.itemsize).astype(np.int32)
+    keep = np.arange(_NUMERIC.itemsize) < sizes[:, None]
+    offsets = np.zeros(count + 1, dtype=np.int32)
+    np.cumsum(sizes, out=offsets[1:])
+    packed = data.view(np.uint8).reshape(count, _NUMERIC.itemsize)[keep]
+    return [pa.Array.from_buffers(pa.binary(), count, [None, pa.py_buffer(offsets), pa.py_buffer(packed)])]
 
 
 def rows(parts: list[Any], count: int) -> memoryview:

@@ -106,6 +106,9 @@ def _csv_chunks(path: Path, dialect: CsvDialect, names: list[str], chunk_bytes: 
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
+                # sniff_csv read the whole file as UTF-8 already (or else it is transcoded from
+                # cp1252): checking every value again cost a seventh of the read.
+                check_utf8=False,
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
