@@ -22,7 +22,10 @@ class Apart[T]:
         self.thread: threading.Thread | None = None
         self.outcome: tuple[str, Any] = ("", None)
         if connection.in_atomic_block:
-            self.outcome = ("value", work(connection))
+            try:
+                self.outcome = ("value", work(connection))
+            except Exception as error:  # raised by result(), as from the thread
+                self.outcome = ("error", error)
             return
         self.thread = threading.Thread(target=self._run, daemon=True, name=name)
         self.thread.start()

@@ -114,8 +114,17 @@ def numeric_field(cents: Any) -> list[Any]:
 
 def rows(parts: list[Any], count: int) -> memoryview:
     """The fields of each row joined into binary COPY tuples, back to back."""
+    return body(joined_rows(parts))
+
+
+def joined_rows(parts: list[Any]) -> Any:
+    """The fields of each row joined: a binary array of one COPY tuple per row."""
     import pyarrow.compute as pc
 
-    joined = pc.binary_join_element_wise(*parts, b"")
-    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int32)
-    return memoryview(joined.buffers()[2])[offsets[joined.offset] : offsets[joined.offset + count]]
+    return pc.binary_join_element_wise(*parts, b"")
+
+
+def body(tuples: Any) -> memoryview:
+    """The tuples of a binary array (see joined_rows) back to back, without a copy."""
+    offsets = np.frombuffer(tuples.buffers()[1], dtype=np.int32)
+    return memoryview(tuples.buffers()[2])[offsets[tuples.offset] : offsets[tuples.offset + len(tuples)]]

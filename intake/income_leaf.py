@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import numpy as np
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections
-from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db import IntegrityError, connection
 
-from . import copy_binary, parsers, partitions
+from . import parsers, partitions
+from .income_copy import CopyHelper, EncodedChunk, copy_rows, encode
 from .merges_sql import execute
 from .models import Delivery
-from .parsers.converters import string_bytes, string_lengths
 from .staging import Staged, Staging, _staging_columns
 
 
@@ -37,9 +33,9 @@ class IncomeLeaf(Staging):
         self.table = partitions.leaf_name(delivery.pk)
         self.columns = IncomeLeaf.columns
         self.periods: set[date] = set()
+        self.parts = partitions.INCOME.parts(self.table)
         self.rows_written = 0
-        self.chunks_written = 0
-        self.helper: _CopyHelper | None = None
+        self.helper: CopyHelper | None = None
 
     def drop(self) -> None:
         # Before an attempt any leaf of this delivery is a leftover (the delivery is running, so it
@@ -77,16 +73,13 @@ class IncomeLeaf(Staging):
         return staged
 
     def _index(self) -> bool:
-        """Build the unique index; False when the leaf holds a key twice."""
-        try:
-            partitions.index_leaf(self.table)
-        except IntegrityError as error:
-            from psycopg import errors as pg_errors
-
-            if not isinstance(error.__cause__, pg_errors.UniqueViolation):
-                raise
-            return False
-        return True
+        """Build the unique index of each half, at the same time; False when a key occurs twice."""
+        *others, last = self.parts.values()
+        # The first halves on connections of their own, the last one on this connection.
+        building = [partitions.INCOME.index_leaf_apart(part) for part in others]
+        found = [_unique(lambda: partitions.index_leaf(last))]
+        found += [_unique(apart.result) for apart in building]
+        return all(found)
 
     def _reject_duplicates(self, path: Path, *, staged: Staged, errors: list[parsers.RowError]) -> None:
         """Remove each later row of a repeated key and report it, as the parser's check would have.
@@ -133,33 +126,32 @@ class IncomeLeaf(Staging):
     def _load_with_duplicate_check(self, path: Path, *, errors: list[parsers.RowError]) -> Staged:
         partitions.drop_leaf(self.table)
         self.create()
-        self.periods, self.rows_written, self.chunks_written = set(), 0, 0
+        self.periods, self.rows_written = set(), 0
         errors.clear()
         self.check_duplicates = True
         try:
             staged = super().load(path, errors=errors)
         finally:
             self._stop_helper()
-        partitions.index_leaf(self.table)
+        if not self._index():
+            raise RuntimeError(f"{self.table}: a duplicate key passed the parser's check")
         return staged
 
     def prepare(self) -> None:
-        # Outside a caller's transaction (tests) a second connection copies every other chunk: the
+        # Outside a caller's transaction (tests) a second connection copies the high half: the
         # server's work on a COPY is the longest step of the load, and it then runs on two cores.
         if not connection.in_atomic_block:
-            self.helper = _CopyHelper(self.table)
+            self.helper = CopyHelper()
 
     def _write(self, chunk: parsers.Chunk) -> None:
-        encoded = chunk if isinstance(chunk, _EncodedChunk) else self._encode(chunk)
+        encoded = chunk if isinstance(chunk, EncodedChunk) else self._encode(chunk)
         self.periods |= encoded.periods
         self.rows_written += encoded.table.num_rows
-        if not encoded.table.num_rows:
-            return
-        self.chunks_written += 1
-        if self.helper is not None and self.chunks_written % 2 == 0:
-            self.helper.put(encoded)
-        else:
-            copy_rows(connection, self.table, encoded)
+        for half, body in sorted(encoded.bodies.items(), key=lambda item: item[0] != "high"):
+            if half == "high" and self.helper is not None:
+                self.helper.put(self.parts[half], body)  # first, so both connections copy at once
+            else:
+                copy_rows(connection, self.parts[half], body)
 
     def loaded(self) -> None:
         if self.helper is not None:
@@ -199,143 +191,22 @@ class IncomeLeaf(Staging):
             helper, self.helper = self.helper, None
             helper.finish(check=False)
 
-    def _encode(self, chunk: parsers.Chunk) -> _EncodedChunk:
-        import pyarrow.compute as pc
-
+    def _encode(self, chunk: parsers.Chunk) -> EncodedChunk:
         ids = (np.int64(self.delivery.pk) << partitions.ROW_BITS) | chunk.rows.astype(np.int64)
-        return _EncodedChunk(
-            table=chunk.table,
-            rows=chunk.rows,
-            errors=chunk.errors,
-            rows_read=chunk.rows_read,
-            rejected_refs=chunk.rejected_refs,
-            body=binary_rows(chunk.table, ids),
-            periods=set(pc.unique(chunk.table["period"]).to_pylist()),
-        )
+        return encode(chunk, ids)
 
 
-# Binary COPY (see copy_binary).
-COPY_COLUMNS = ("id", "bsn", "period", "amount", "income_kind", "source_id", "source_name")
-# Each row starts with the fields of fixed width, as big-endian numbers: the field count; the id;
-# the BSN (always nine digits once valid); the period; the amount as a numeric of five base-10000
-# digits, the last one the cents (PostgreSQL normalises and checks it against numeric(12, 2)).
-_FIXED = np.dtype(
-    [
-        ("fields", ">i2"),
-        ("id_size", ">i4"),
-        ("id", ">i8"),
-        ("bsn_size", ">i4"),
-        ("bsn", "S9"),
-        ("period_size", ">i4"),
-        ("period", ">i4"),
-        ("amount_size", ">i4"),
-        ("ndigits", ">i2"),
-        ("weight", ">i2"),
-        ("sign", ">u2"),
-        ("dscale", ">i2"),
-        ("digits", ">i2", (5,)),
-    ]
-)
+def _unique(build) -> bool:
+    """Run an index build; False when it failed on a repeated key."""
+    try:
+        build()
+    except IntegrityError as error:
+        from psycopg import errors as pg_errors
 
-
-def _template() -> np.ndarray:
-    """The fields of a fixed part that are the same in every row."""
-    row = np.zeros(1, dtype=_FIXED)
-    row["fields"] = len(COPY_COLUMNS)
-    row["id_size"], row["bsn_size"], row["period_size"] = 8, 9, 4
-    row["amount_size"] = _FIXED.itemsize - _FIXED.fields["amount_size"][1] - 4
-    row["ndigits"], row["weight"], row["dscale"] = 5, 3, 2
-    return row
-
-
-_TEMPLATE = _template()
-
-
-def binary_rows(table, ids: np.ndarray) -> memoryview:
-    """The rows of a chunk of valid income rows as binary COPY tuples, back to back."""
-    import pyarrow as pa
-
-    count = table.num_rows
-    fixed = np.repeat(_TEMPLATE, count)
-    fixed["id"] = ids
-    bsn = table["bsn"].combine_chunks()
-    if not (string_lengths(bsn) == 9).all():
-        raise ValueError("a valid BSN has nine digits")
-    fixed["bsn"] = string_bytes(bsn).view("S9")
-    fixed["period"] = (
-        table["period"].combine_chunks().cast(pa.int32()).to_numpy() - copy_binary.POSTGRES_EPOCH
-    )
-    cents = table["amount"].combine_chunks().to_numpy()
-    fixed["sign"] = np.where(cents < 0, 0x4000, 0)
-    # Base-10000 digits, the last one the cents times a hundred.
-    whole, fraction = np.divmod(np.abs(cents), 100)
-    digits = fixed["digits"]
-    digits[:, 4] = fraction * 100
-    for place in (3, 2, 1):
-        whole, digits[:, place] = np.divmod(whole, 10_000)
-    digits[:, 0] = whole
-    parts = [copy_binary.fixed_width(fixed.view(np.uint8), _FIXED.itemsize, count)]
-    # The texts repeat a few values (sources, kinds): each is encoded once, then taken per row.
-    parts += [copy_binary.repeated_text_field(table[name]) for name in COPY_COLUMNS[4:]]
-    return copy_binary.rows(parts, count)
-
-
-def copy_rows(on: BaseDatabaseWrapper, table: str, encoded: _EncodedChunk) -> None:
-    statement = f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN (FORMAT binary)"
-    with on.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(copy_binary.HEADER)
-        copy.write(encoded.body)
-        copy.write(copy_binary.TRAILER)
-
-
-class _CopyHelper:
-    """A thread with a connection of its own that copies the chunks handed to it, in order."""
-
-    def __init__(self, table: str) -> None:
-        self.table = table
-        self.box: queue.Queue[_EncodedChunk | None] = queue.Queue(maxsize=1)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True, name="intake-copy")
-        self.thread.start()
-
-    def put(self, encoded: _EncodedChunk) -> None:
-        if self.error is not None:
-            raise self.error
-        self.box.put(encoded)
-
-    def finish(self, *, check: bool = True) -> None:
-        if self.thread.is_alive():
-            self.box.put(None)
-            self.thread.join()
-        if check and self.error is not None:
-            raise self.error
-
-    def _run(self) -> None:
-        other: BaseDatabaseWrapper | None = None
-        try:
-            other = connections.create_connection(DEFAULT_DB_ALIAS)  # a connection belongs to its thread
-            with other.cursor() as cursor:
-                cursor.execute("SET synchronous_commit = off")  # see staging.commits_without_waiting
-        except BaseException as error:
-            self.error = error
-        # After an error it keeps taking chunks (and drops them), so put() never blocks for ever.
-        while (encoded := self.box.get()) is not None:
-            if self.error is None and other is not None:
-                try:
-                    copy_rows(other, self.table, encoded)
-                except BaseException as error:
-                    self.error = error
-        if other is not None:
-            other.close()
-
-
-@dataclass
-class _EncodedChunk(parsers.Chunk):
-    """A chunk with its COPY data, encoded in the parser's thread: the main thread only sends it,
-    so PostgreSQL no longer waits while the next chunk is encoded."""
-
-    body: memoryview = field(default_factory=lambda: memoryview(b""))
-    periods: set[date] = field(default_factory=set)
+        if not isinstance(error.__cause__, pg_errors.UniqueViolation):
+            raise
+        return False
+    return True
 
 
 def merge_income_leaf(leaf: IncomeLeaf, delivery: Delivery) -> dict[str, int]:

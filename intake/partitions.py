@@ -2,7 +2,9 @@
 
     intake_incomerecord                  LIST (municipality_id)
       intake_incomerecord_m<id>          LIST (delivery_id), one per municipality
-        intake_incomerecord_d<id>        one leaf per accepted income delivery
+        intake_incomerecord_d<id>        one leaf per accepted income delivery, RANGE (right(bsn, 1))
+          intake_incomerecord_d<id>_low  BSNs ending in 0-4, with its own unique index
+          intake_incomerecord_d<id>_high BSNs ending in 5-9
         intake_incomerecord_m<id>_rest   DEFAULT: rows written one by one (ORM, demo, tests)
       intake_incomerecord_rest           DEFAULT: municipalities without a partition yet
 
@@ -19,11 +21,16 @@ from django.db import connection
 from .leaf_tables import ROW_BITS, LeafTables, exists
 from .models import IncomeRecord
 
+HIGH_HALF_FROM = "5"  # the last BSN digit from which a row belongs to a leaf's high half
+
 INCOME = LeafTables(
     parent=IncomeRecord._meta.db_table,
     key="delivery_id",
     leaf_index="bsn, period, source_id",
     rest_indexes=(("bsn, period, source_id", True),),
+    # By the BSN's last digit: a person's rows in one half, the halves about equally large (see
+    # income_copy).
+    halves=("right(bsn, 1)", HIGH_HALF_FROM),
 )
 PARENT = INCOME.parent
 TOP_REST = INCOME.top_rest

@@ -55,6 +55,34 @@ def test_an_accepted_file_becomes_a_leaf_of_its_municipality(municipality):
     assert income(municipality) == [("111222333", JUNE, "A1", Decimal("1260.54"))]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_leaf_is_split_by_the_last_digit_of_the_bsn_and_each_half_indexed_on_a_connection_of_its_own(
+    municipality,
+):
+    lines = [HEADER, *(f"{bsn},2026-06,A1,A,loon,100" for bsn in ("111222333", "123456782", "999999990"))]
+    lines += ["012345672,2026-06,A1,A,loon,100", "100000009,2026-05,A1,A,loon,100"]
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(str(sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):  # this thread's connection only
+        delivery = deliver(municipality, "income", lines)
+
+    halves = partitions.INCOME.parts(partitions.leaf_name(delivery.pk))
+    with connection.cursor() as cursor:
+        found = {}
+        for half, table in halves.items():
+            cursor.execute(f"SELECT bsn FROM {table} ORDER BY bsn")
+            found[half] = [row[0] for row in cursor.fetchall()]
+    assert found == {"low": ["012345672", "111222333", "123456782", "999999990"], "high": ["100000009"]}
+    assert len(leaf_indexes(delivery)) == 2
+    built_here = [sql for sql in statements if "CREATE UNIQUE INDEX" in sql]
+    assert len(built_here) == 1  # the other half's index was built on a second connection
+    assert len(income(municipality)) == 5
+
+
 def test_rows_written_one_by_one_are_replaced_by_a_file_naming_the_same_person_and_month(municipality):
     other = MunicipalityFactory()
     for owner in (municipality, other):
@@ -151,9 +179,12 @@ def test_rows_written_one_by_one_still_get_ids_from_the_sequence(municipality):
 
 
 def leaf_indexes(delivery) -> list[str]:
+    """The index definitions of each half of the delivery's leaf, in the order low, high."""
+    halves = partitions.INCOME.parts(partitions.leaf_name(delivery.pk))
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [partitions.leaf_name(delivery.pk)]
+            "SELECT indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY tablename <> %s",
+            [list(halves.values()), halves["low"]],
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -171,7 +202,7 @@ def test_duplicate_keys_found_by_the_leaf_index_are_reported_as_the_parser_would
     assert delivery.error_report.read().decode("utf-8-sig") == INCOME_DUPLICATES_REPORT
     assert [definition.split(" USING ")[1] for definition in leaf_indexes(delivery)] == [
         "btree (bsn, period, source_id) WITH (fillfactor='100')"
-    ]
+    ] * 2  # one per half
     assert sorted(IncomeRecord.objects.filter(delivery=delivery).values_list("pk", flat=True)) == [
         delivery.pk << partitions.ROW_BITS | row for row in (2, 3, 8)
     ]
@@ -206,7 +237,7 @@ def test_a_full_error_report_keeps_the_first_errors_by_row_with_the_duplicates(
         5,
     )
     assert delivery.error_report.read().decode("utf-8-sig") == "Rij;Kolom;Waarde;Melding\r\n" + report
-    assert len(leaf_indexes(delivery)) == 1
+    assert len(leaf_indexes(delivery)) == 2
 
 
 def test_values_reach_the_leaf_unchanged(municipality):
