@@ -136,6 +136,28 @@ def test_names_with_quotes_commas_separators_and_line_breaks_read_back_unchanged
     assert Debtor.objects.get(debtor_ref="D1").last_name == 'de "Wit", Jr.\nvan\x1fDam'
 
 
+def test_references_with_multibyte_characters_and_separators_are_known_the_next_month(municipality):
+    # The known debtors are read as one binary text, cut by each reference's length in bytes.
+    refs = ["Ĳ-1", '"D,2"', "D\x1f3"]
+    lines = [
+        HEADER,
+        *(
+            line.replace(line.split(",")[0], ref, 1)
+            for ref, line in zip(refs, [ANNA, BERT, CEES], strict=True)
+        ),
+    ]
+    deliver(municipality, "debtors", lines, period=MAY)
+
+    june = deliver(municipality, "debtors", lines)
+
+    assert june.counts == {"new": 0, "changed": 0, "ended": 0, "unchanged": 3}
+    assert sorted(Debtor.objects.for_municipality(municipality).values_list("debtor_ref", flat=True)) == [
+        "D\x1f3",
+        "D,2",
+        "Ĳ-1",
+    ]
+
+
 def test_a_renamed_debtor_counts_as_changed_and_gets_the_new_name(municipality):
     deliver(municipality, "debtors", [HEADER, ANNA, BERT], period=MAY)
 
