@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
-from . import copy_binary, fingerprints, parsers, snapshot_partitions
+from . import copy_binary, file_prints, fingerprints, parsers, snapshot_partitions
 from .apart import Apart
 from .debtor_fields import DEBTOR_FIELDS, MONEY_FIELDS, SNAPSHOT_FIELDS
-from .known_debtors import KnownDebtors, PreviousPrints, read_previous_prints
+from .known_debtors import KnownDebtors
 from .merges_sql import execute
 from .models import Debtor, DebtorSnapshot, Delivery
 from .staging import Staged, Staging, csv_body, prefetch
@@ -42,7 +42,7 @@ DEBTOR_STAGING_COLUMNS = [
     ("identity_changed", "boolean"),
 ]
 STAGING_NAMES = tuple(name for name, _sql in DEBTOR_STAGING_COLUMNS)
-SNAPSHOT_COLUMNS = ("id", "debtor_id", "fingerprint", *SNAPSHOT_FIELDS)
+SNAPSHOT_COLUMNS = ("id", "debtor_id", *SNAPSHOT_FIELDS)
 # What a row's fingerprint covers: a change in any of these counts the debtor as changed.
 FINGERPRINT_FIELDS = (*DEBTOR_FIELDS, *SNAPSHOT_FIELDS)
 MOSTLY_DISTINCT = ("bsn", "postcode")  # see fingerprints.row_fingerprints (names and streets repeat)
@@ -87,21 +87,23 @@ class DebtorLeaf(Staging):
         self.rows_written = 0
         self.locked = False
         self.counts: Apart[tuple[int, int, int]] | None = None
-        self.previous_prints: Apart[PreviousPrints | None] | None = None
         self.index: Apart[None] | None = None
-        # Per chunk, for the counts: the known debtors' positions and their rows' fingerprints.
-        self.file_positions: list[np.ndarray] = []
+        self.previous_rows: Apart[int] | None = None
+        # Per chunk: each row's debtor id and fingerprint (see file_prints).
+        self.file_ids: list[np.ndarray] = []
         self.file_prints: list[np.ndarray] = []
         # Per chunk, the known debtors that may have to be written (see _candidates).
         self.candidates: list[_Candidates] = []
         self.valid_rows: np.ndarray = np.zeros(0, dtype=bool)  # known debtors with a valid row so far
         self.known_ready = threading.Event()
         self.change_counts: tuple[int, int, int] | None = None
+        self.row_ids = np.zeros(0, dtype=np.int64)  # every row's debtor id and fingerprint, in file order
+        self.row_prints = np.zeros(0, dtype=np.int64)
 
     def drop(self) -> None:
         # Before an attempt any leaf of this delivery is a leftover (the delivery is running, so it
         # was never accepted); afterwards an accepted delivery's leaf is attached and stays.
-        for pending in (self.counts, self.known, self.previous_prints, self.index):
+        for pending in (self.counts, self.known, self.index, self.previous_rows):
             if pending is not None:
                 pending.wait()
         snapshot_partitions.drop_leaf(self.table)
@@ -174,10 +176,10 @@ class DebtorLeaf(Staging):
 
     def loaded(self) -> None:
         self._stage_known_changes()
-        positions = np.concatenate(self.file_positions) if self.file_positions else np.zeros(0, np.int64)
-        prints = np.concatenate(self.file_prints) if self.file_prints else np.zeros(0, np.int64)
-        self.file_positions, self.file_prints = [], []
-        self.change_counts = self._count_by_fingerprints(positions, prints)
+        self.row_ids = np.concatenate(self.file_ids) if self.file_ids else np.zeros(0, np.int64)
+        self.row_prints = np.concatenate(self.file_prints) if self.file_prints else np.zeros(0, np.int64)
+        self.file_ids, self.file_prints = [], []
+        self.change_counts = self._count_by_fingerprints()
         if self.change_counts is None:
             self.counts = count_changes(self)  # field by field, on a second connection
         # On a second connection, while this one writes the debtors in the merge.
@@ -193,25 +195,23 @@ class DebtorLeaf(Staging):
             return self.rows_written, 0, 0
         return rows - with_previous, changed, with_previous - changed
 
-    def _count_by_fingerprints(
-        self, positions: np.ndarray, prints: np.ndarray
-    ) -> tuple[int, int, int] | None:
+    def _count_by_fingerprints(self) -> tuple[int, int, int] | None:
         """Rows, rows with a snapshot in the period before, and how many of those differ from it.
 
-        None when the period before has rows without a fingerprint (written one by one): then the
-        fields are compared in SQL (count_changes).
+        None when the fingerprints of the period before are not known: then the fields are
+        compared in SQL (count_changes).
         """
-        if self.previous_prints is None:
+        if self.previous is None or self.previous_rows is None:
             return None
-        previous = self.previous_prints.result()
-        known = self.known
-        if previous is None or known is None:
+        previous = file_prints.of_period(
+            municipality_id=self.delivery.municipality_id,
+            period=self.previous,
+            rows=self.previous_rows.result(),
+        )
+        if previous is None:
             return None
-        ids = known.ids[positions]
-        at = np.searchsorted(previous.ids, ids).clip(max=max(len(previous.ids) - 1, 0))
-        has_previous = previous.ids[at] == ids if len(previous.ids) else np.zeros(len(ids), dtype=bool)
-        changed = has_previous & (previous.prints[at] != prints) if len(previous.ids) else has_previous
-        return self.rows_written, int(has_previous.sum()), int(changed.sum())
+        with_previous, changed = previous.count_changes(self.row_ids, self.row_prints)
+        return self.rows_written, with_previous, changed
 
     def ended_ids(self) -> list[int]:
         """Debtors not in this file (valid or rejected) that were not ended yet."""
@@ -223,9 +223,15 @@ class DebtorLeaf(Staging):
 
     def _write(self, chunk: parsers.Chunk) -> None:
         assert isinstance(chunk, MatchedChunk)
-        if self.previous is not None and self.previous_prints is None:
-            # Needed at the end only: read while the file is copied in, not while the ids are read.
-            self.previous_prints = read_previous_prints(self.delivery.municipality_id, self.previous)
+        if self.previous is not None and self.previous_rows is None:
+            # Whether last month's fingerprints cover all its rows: counted while the file is copied.
+            municipality_id, period = self.delivery.municipality_id, self.previous
+            self.previous_rows = Apart(
+                lambda database: file_prints.count_rows(
+                    database, municipality_id=municipality_id, period=period
+                ),
+                name="intake-previous",
+            )
         if chunk.snapshots:
             self._send(chunk.snapshots, list(SNAPSHOT_COLUMNS), binary=True)
         if chunk.new_debtors:
@@ -267,15 +273,15 @@ class DebtorLeaf(Staging):
             table, SNAPSHOT_FIELDS, distinct=MOSTLY_DISTINCT, start=len(DEBTOR_FIELDS)
         )
         prints = fingerprints.finish(identity_sum + rest)
-        self.file_positions.append(positions[is_known])
-        self.file_prints.append(prints[is_known])
+        self.file_ids.append(ids)
+        self.file_prints.append(prints)
         self.candidates.append(_candidates(known, table, positions, identity_prints))
         if (~is_known).any():
             new = pa.array(~is_known)
             matched.new_debtors = self._staged_body(
                 ids[~is_known], refs.filter(new), table.filter(new), identity_prints[~is_known], is_new=True
             )
-        matched.snapshots = self._snapshot_body(table, ids, chunk.rows, prints)
+        matched.snapshots = self._snapshot_body(table, ids, chunk.rows)
         self.rows_written += table.num_rows
         return matched
 
@@ -371,7 +377,7 @@ class DebtorLeaf(Staging):
         )
         return csv_body(staged.select(list(STAGING_NAMES)))
 
-    def _snapshot_body(self, table: Any, ids: np.ndarray, rows: np.ndarray, prints: np.ndarray) -> memoryview:
+    def _snapshot_body(self, table: Any, ids: np.ndarray, rows: np.ndarray) -> memoryview:
         """The chunk's snapshot rows as binary COPY tuples for the leaf (see SNAPSHOT_COLUMNS)."""
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -380,7 +386,6 @@ class DebtorLeaf(Staging):
         leading = np.repeat(_LEADING_TEMPLATE, count)
         leading["id"] = (np.int64(self.delivery.pk) << snapshot_partitions.ROW_BITS) | rows.astype(np.int64)
         leading["debtor_id"] = ids
-        leading["fingerprint"] = prints
         parts = [copy_binary.fixed_width(leading.view(np.uint8), _LEADING.itemsize, count)]
         for name in SNAPSHOT_FIELDS:
             values = table[name]
@@ -394,18 +399,9 @@ class DebtorLeaf(Staging):
         return copy_binary.rows(parts, count)
 
 
-# The leading fields of a snapshot row, of fixed width: the field count, the id, the debtor id and
-# the fingerprint.
+# The leading fields of a snapshot row, of fixed width: the field count, the id, the debtor id.
 _LEADING = np.dtype(
-    [
-        ("fields", ">i2"),
-        ("id_size", ">i4"),
-        ("id", ">i8"),
-        ("debtor_size", ">i4"),
-        ("debtor_id", ">i8"),
-        ("print_size", ">i4"),
-        ("fingerprint", ">i8"),
-    ]
+    [("fields", ">i2"), ("id_size", ">i4"), ("id", ">i8"), ("debtor_size", ">i4"), ("debtor_id", ">i8")]
 )
 
 
@@ -443,7 +439,7 @@ def _candidates(
 def _leading_template() -> np.ndarray:
     row = np.zeros(1, dtype=_LEADING)
     row["fields"] = len(SNAPSHOT_COLUMNS)
-    row["id_size"], row["debtor_size"], row["print_size"] = 8, 8, 8
+    row["id_size"], row["debtor_size"] = 8, 8
     return row
 
 
@@ -509,6 +505,7 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
                 WHERE {debtor}.id = e.id AND {debtor}.municipality_id = %(m)s""",
             params | {"ids": ended_ids},
         )
+    file_prints.store(delivery=delivery, ids=leaf.row_ids, prints=leaf.row_prints)
     if leaf.index is not None:
         leaf.index.result()  # built meanwhile on a second connection
     snapshot_partitions.replace_period(

@@ -3,8 +3,7 @@
 The ids are needed before the first snapshot row can be copied. Renamed debtors are found by the
 fingerprint of their identity (BSN, name, birth date), read with the ids; only debtors without one
 (written one by one, or changed by something other than an import) have their identity read, on a
-second connection while the file is being copied in. Last month's snapshot fingerprints, read on
-a third, tell which rows changed.
+second connection while the file is being copied in.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import psycopg
 from . import fingerprints
 from .apart import Apart
 from .debtor_fields import DEBTOR_FIELDS
-from .models import Debtor, DebtorSnapshot
+from .models import Debtor
 
 FIELD = "\x1f"  # ASCII unit separator: the field separator of a read without quotes
 
@@ -127,7 +126,6 @@ class KnownDebtors:
 # one query see the rows in one order).
 _KNOWN = np.dtype([("id", ">i8"), ("print", ">i8"), ("ref_bytes", ">i4"), ("flags", ">i2")])
 _STARTS_LATER, _ENDED, _PRINTED = 1, 2, 4
-_ID_AND_PRINT = np.dtype([("id", ">i8"), ("print", ">i8")])
 
 
 def _read_known(database: Any, params: dict[str, Any]) -> tuple[np.ndarray, Any]:
@@ -238,35 +236,3 @@ def _read(
             raise ValueError(f"read {table.num_rows} debtors of {count}")
         return None
     return table
-
-
-@dataclass(frozen=True)
-class PreviousPrints:
-    """The fingerprints of a period's snapshots, by debtor id (ascending)."""
-
-    ids: np.ndarray
-    prints: np.ndarray
-
-
-def read_previous_prints(municipality_id: int, period: date) -> Apart[PreviousPrints | None]:
-    """Read, on a second connection, the fingerprint of each snapshot of `period`.
-
-    The result is None when a snapshot of that period has no fingerprint (written one by one):
-    the caller then compares the fields instead.
-    """
-    statement = (
-        "SELECT count(*) - count(fingerprint), string_agg(int8send(debtor_id) || int8send(fingerprint), ''::bytea)"
-        f" FROM {DebtorSnapshot._meta.db_table} WHERE municipality_id = %(m)s AND period = %(p)s"
-    )
-
-    def read(database: Any) -> PreviousPrints | None:
-        without, body = _fetch(database, statement, {"m": municipality_id, "p": period})
-        if without:
-            return None
-        pairs = np.frombuffer(body or b"", dtype=_ID_AND_PRINT)
-        order = np.argsort(pairs["id"], kind="stable")
-        return PreviousPrints(
-            ids=pairs["id"][order].astype(np.int64), prints=pairs["print"][order].astype(np.int64)
-        )
-
-    return Apart(read, name="intake-previous")

@@ -1,6 +1,6 @@
 from .arrears import ArrearsCase, ArrearsContactAttempt, ArrearsReport, ArrearsSettings, Result
 from .debtors import Debtor, DebtorCategory, DebtorSnapshot, HouseholdType
-from .deliveries import Delivery
+from .deliveries import Delivery, DeliveryFingerprints
 from .sources import BankBalance, IncomeRecord, VehicleRecord
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "DebtorCategory",
     "DebtorSnapshot",
     "Delivery",
+    "DeliveryFingerprints",
     "HouseholdType",
     "IncomeRecord",
     "Result",

@@ -52,7 +52,7 @@ class Debtor(TenantModel):
     # A 64-bit fingerprint of the identity above as the newest debtor file gave it (see
     # intake.fingerprints), so an import finds renamed debtors without reading every identity. Set
     # by the import on PostgreSQL; a trigger empties it when anything else changes the identity
-    # (migration 0009), and an empty one makes the next import compare that debtor field by field.
+    # (migration 0008), and an empty one makes the next import compare that debtor field by field.
     identity_fingerprint = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = DebtorQuerySet.as_manager()
@@ -101,11 +101,6 @@ class DebtorSnapshot(BulkRow):
     house_number_suffix = models.CharField(_("suffix"), max_length=10, blank=True)
     postcode = models.CharField(_("postcode"), max_length=6)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    # A 64-bit fingerprint of the row as the file delivered it (identity and snapshot fields; see
-    # intake.fingerprints), set by the import on PostgreSQL: a month is compared with the one before
-    # without a million-row join. Empty for rows written one by one, which are compared field by field.
-    fingerprint = models.BigIntegerField(null=True, blank=True, editable=False)
-
     # No constraints or indexes in the model: on PostgreSQL the table is partitioned per municipality
     # and per period, each leaf with its own unique (debtor_id, period) index (intake.snapshot_partitions);
     # SQLite has a unique (municipality, debtor, period) and a (municipality, period) index. Migration

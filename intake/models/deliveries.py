@@ -51,3 +51,24 @@ class Delivery(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period:%Y-%m} ({self.get_status_display()})"
+
+
+class DeliveryFingerprints(TenantModel):
+    """The fingerprint of each row of an accepted debtor file, by debtor id (see intake.fingerprints).
+
+    Next month's import counts its new, changed and unchanged rows against them, instead of reading
+    this month's million snapshots again. A row's fingerprint covers the debtor's identity and the
+    snapshot fields as the file gave them. Written by the import on PostgreSQL; a model of its own,
+    so the megabytes are never fetched with a delivery.
+    """
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField(_("period"))
+    # (debtor id, fingerprint) pairs, each a big-endian 64-bit integer, in ascending debtor id.
+    pairs = models.BinaryField(editable=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} {self.period:%Y-%m}"

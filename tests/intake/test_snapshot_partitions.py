@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 
 from intake import services, snapshot_partitions
-from intake.models import Debtor, DebtorSnapshot, Delivery
+from intake.models import Debtor, DebtorSnapshot, Delivery, DeliveryFingerprints
+from tests.intake.factories import DebtorFactory
 from tests.intake.test_services import ANNA, BERT, CEES, HEADER, deliver, state
 
 pytestmark = [
@@ -227,22 +228,65 @@ def test_changes_are_counted_from_the_fingerprints_and_the_index_is_built_on_a_s
             "btree (debtor_id, period) WITH (fillfactor='100')"
         ]
     assert not table_exists(f"intake_staging_{june.pk}")
-    assert not DebtorSnapshot.objects.for_municipality(municipality).filter(fingerprint=None).exists()
+    kept = DeliveryFingerprints.objects.get(delivery=june)
+    assert (kept.municipality_id, kept.period, len(kept.pairs)) == (municipality.pk, JUNE, 3 * 16)
 
 
-def test_a_month_before_without_fingerprints_is_compared_field_by_field(municipality, other_municipality):
-    """Rows written one by one have no fingerprint: the counts then come from SQL, and agree."""
+def by_fields_and_by_prints(municipality, other_municipality, forget) -> tuple[Delivery, Delivery, list[str]]:
+    """June's file after May's in two municipalities, one of them after `forget(municipality)`."""
     for each in (municipality, other_municipality):
         deliver(each, "debtors", [HEADER, ANNA, BERT], period=MAY)
-    DebtorSnapshot.objects.for_municipality(municipality).update(fingerprint=None)
-
+    forget(municipality)
     statements: list[str] = []
     with recorded(statements):  # inside the test's transaction the count runs on this connection
         by_fields = deliver(municipality, "debtors", JUNE_CHANGES)
-    by_prints = deliver(other_municipality, "debtors", JUNE_CHANGES)
+    return by_fields, deliver(other_municipality, "debtors", JUNE_CHANGES), statements
+
+
+def test_a_month_before_without_fingerprints_is_compared_field_by_field(municipality, other_municipality):
+    """A file imported before fingerprints were kept: the counts come from SQL, and agree."""
+    by_fields, by_prints, statements = by_fields_and_by_prints(
+        municipality,
+        other_municipality,
+        lambda each: DeliveryFingerprints.objects.filter(municipality=each).delete(),
+    )
 
     assert by_fields.counts == by_prints.counts == {"new": 1, "changed": 2, "ended": 0, "unchanged": 0}
     assert [sql for sql in statements if "count(p.debtor_id)" in sql]
+
+
+def test_a_month_before_with_rows_written_one_by_one_is_compared_field_by_field(
+    municipality, other_municipality
+):
+    def write_one(each):
+        DebtorSnapshot.objects.create(
+            municipality=each,
+            debtor=DebtorFactory(municipality=each, debtor_ref="D9", first_period=MAY),
+            period=MAY,
+            category="payer",
+            claim_amount=1,
+            house_number="1",
+        )
+
+    by_fields, by_prints, statements = by_fields_and_by_prints(municipality, other_municipality, write_one)
+
+    assert [sql for sql in statements if "count(p.debtor_id)" in sql]  # May's fingerprints miss D9
+    assert by_fields.counts == {"new": 1, "changed": 2, "ended": 1, "unchanged": 0}  # D9 is ended
+    assert by_prints.counts == {"new": 1, "changed": 2, "ended": 0, "unchanged": 0}
+
+
+def test_a_debtor_written_one_by_one_in_the_month_before_is_not_counted_new(municipality):
+    deliver(municipality, "debtors", [HEADER, ANNA], period=MAY)
+    DebtorSnapshot.objects.create(  # Bert's May, by hand: May's fingerprints do not cover it
+        municipality=municipality,
+        debtor=DebtorFactory(municipality=municipality, debtor_ref="D2", bsn="012345672", initials="",
+                             last_name="de Vries", birth_date=date(1975, 5, 5), first_period=MAY),
+        period=MAY, category="non_payer", claim_amount=500, house_number="2", postcode="1234AB",
+    )  # fmt: skip
+
+    june = deliver(municipality, "debtors", [HEADER, ANNA, BERT])
+
+    assert june.counts == {"new": 0, "changed": 0, "ended": 0, "unchanged": 2}
 
 
 def identity_prints(municipality) -> dict[str, int | None]:
@@ -282,8 +326,6 @@ def test_an_identity_changed_outside_an_import_loses_its_fingerprint_and_the_nex
 
 
 def test_debtors_written_one_by_one_are_compared_field_by_field_and_get_their_fingerprint(municipality):
-    from tests.intake.factories import DebtorFactory
-
     DebtorFactory(municipality=municipality, debtor_ref="D1", bsn="111222333", initials="", prefix="",
                   last_name="Jansen", birth_date=date(1980, 2, 1), first_period=MAY)  # fmt: skip
     DebtorFactory(municipality=municipality, debtor_ref="D2", bsn="012345672", initials="", prefix="",

@@ -35,7 +35,7 @@ def drop_trigger(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0008_snapshot_fingerprint")]
+    dependencies = [("intake", "0007_partition_debtor_snapshots")]
 
     operations = [
         migrations.AddField(

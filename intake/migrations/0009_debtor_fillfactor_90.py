@@ -15,6 +15,6 @@ def fill_pages(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intake", "0009_debtor_identity_fingerprint")]
+    dependencies = [("intake", "0008_debtor_identity_fingerprint")]
 
     operations = [migrations.RunPython(leave_room, fill_pages)]
