@@ -12,6 +12,8 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import psycopg
+from django.db import connection
 
 from .models import DebtorSnapshot, Delivery, DeliveryFingerprints
 
@@ -40,12 +42,15 @@ def store(*, delivery: Delivery, ids: np.ndarray, prints: np.ndarray) -> None:
     pairs = np.empty(len(ids), dtype=_PAIR)
     pairs["id"], pairs["print"] = ids[order], prints[order]
     DeliveryFingerprints.objects.filter(delivery=delivery).delete()  # from an attempt that failed
-    DeliveryFingerprints.objects.create(
-        municipality_id=delivery.municipality_id,
-        delivery=delivery,
-        period=delivery.period,
-        pairs=pairs.tobytes(),
-    )
+    # The bytes as a binary parameter (%b): through the ORM they travel as twice as much hex text
+    # (0.9 s for a million rows against 0.2 s).
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"INSERT INTO {DeliveryFingerprints._meta.db_table} (municipality_id, delivery_id, period, pairs)"
+            " VALUES (%s, %s, %s, %b)",
+            [delivery.municipality_id, delivery.pk, delivery.period, pairs.tobytes()],
+        )
 
 
 def count_rows(database: Any, *, municipality_id: int, period: date) -> int:
@@ -78,7 +83,15 @@ def of_period(*, municipality_id: int, period: date, rows: int) -> FilePrints | 
     )
     if newest is None:
         return None
-    pairs = DeliveryFingerprints.objects.filter(delivery_id=newest).values_list("pairs", flat=True).first()
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:  # a binary result, for the same reason
+        cursor.execute(
+            f"SELECT pairs FROM {DeliveryFingerprints._meta.db_table} WHERE delivery_id = %s",
+            [newest],
+            binary=True,
+        )
+        found = cursor.fetchone()
+    pairs = found[0] if found else None
     if pairs is None or len(pairs) != rows * _PAIR.itemsize:
         return None
     found = np.frombuffer(pairs, dtype=_PAIR)
