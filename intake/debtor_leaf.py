@@ -1,11 +1,14 @@
 """Debtor files on PostgreSQL: the snapshot rows go straight into a leaf of their period.
 
 The municipality's debtors are read once at the start (see known_debtors), and each parsed chunk
-is matched to debtor ids in Python, in the parser's thread. So the million snapshot rows are
-copied into the period's leaf table as they are (see snapshot_partitions), without a staging
-table or a million-row join. Only the debtors that must be written (new ones, renamed ones, ended
-ones that are back: a few thousand a month) go through a small staging table, applied in the
-merge transaction together with the counts, the ended debtors and the attachment of the leaf.
+is matched to debtor ids in Python, in a thread beside the parser's. So the million snapshot rows
+are copied into the period's leaf table as they are (see snapshot_partitions, snapshot_copy),
+without a staging table or a million-row join. Each row's fingerprint (see fingerprints) tells
+renamed debtors apart, and counts the rows that changed since last month (see change_counts).
+Only the debtors that must be written (new ones, renamed ones, ended ones that are back: a few
+thousand a month) go through a small staging table, applied in the merge transaction together
+with the ended debtors, the fingerprints and the attachment of the leaf, whose index is built
+meanwhile on a second connection.
 
 A session advisory lock per municipality keeps a second debtor import out while the ids read at
 the start are in use; it ends with the connection, so a killed worker leaves no lock behind.
@@ -23,12 +26,12 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
-from . import copy_binary, file_prints, fingerprints, parsers, snapshot_partitions
+from . import change_counts, fingerprints, parsers, snapshot_copy, snapshot_partitions
 from .apart import Apart
-from .debtor_fields import DEBTOR_FIELDS, MONEY_FIELDS, SNAPSHOT_FIELDS
-from .known_debtors import KnownDebtors
+from .debtor_fields import DEBTOR_FIELDS, SNAPSHOT_FIELDS
+from .known_debtors import Candidates, KnownDebtors
 from .merges_sql import execute
-from .models import Debtor, DebtorSnapshot, Delivery
+from .models import Debtor, Delivery
 from .staging import Staged, Staging, csv_body, prefetch
 
 CHUNK_ROWS = 100_000
@@ -42,9 +45,6 @@ DEBTOR_STAGING_COLUMNS = [
     ("identity_changed", "boolean"),
 ]
 STAGING_NAMES = tuple(name for name, _sql in DEBTOR_STAGING_COLUMNS)
-SNAPSHOT_COLUMNS = ("id", "debtor_id", *SNAPSHOT_FIELDS)
-# What a row's fingerprint covers: a change in any of these counts the debtor as changed.
-FINGERPRINT_FIELDS = (*DEBTOR_FIELDS, *SNAPSHOT_FIELDS)
 MOSTLY_DISTINCT = ("bsn", "postcode")  # see fingerprints.row_fingerprints (names and streets repeat)
 
 
@@ -69,7 +69,7 @@ class DebtorLeaf(Staging):
     """
 
     # The merge joins only a few thousand debtors (staged, ended) with the debtor table: index
-    # lookups, whatever the statistics say. The million-row count runs apart (count_changes).
+    # lookups, whatever the statistics say. A million-row count by fields runs apart (change_counts).
     joins = "nested"
 
     def __init__(self, delivery: Delivery) -> None:
@@ -89,11 +89,11 @@ class DebtorLeaf(Staging):
         self.counts: Apart[tuple[int, int, int]] | None = None
         self.index: Apart[None] | None = None
         self.previous_rows: Apart[int] | None = None
-        # Per chunk: each row's debtor id and fingerprint (see file_prints).
+        # Per chunk: each row's debtor id and fingerprint (see change_counts).
         self.file_ids: list[np.ndarray] = []
         self.file_prints: list[np.ndarray] = []
-        # Per chunk, the known debtors that may have to be written (see _candidates).
-        self.candidates: list[_Candidates] = []
+        # Per chunk, the known debtors that may have to be written (see KnownDebtors.candidates).
+        self.candidates: list[Candidates] = []
         self.valid_rows: np.ndarray = np.zeros(0, dtype=bool)  # known debtors with a valid row so far
         self.known_ready = threading.Event()
         self.change_counts: tuple[int, int, int] | None = None
@@ -181,9 +181,19 @@ class DebtorLeaf(Staging):
         self.file_ids, self.file_prints = [], []
         self.change_counts = self._count_by_fingerprints()
         if self.change_counts is None:
-            self.counts = count_changes(self)  # field by field, on a second connection
+            self.counts = self._count_by_fields()
         # On a second connection, while this one writes the debtors in the merge.
         self.index = snapshot_partitions.SNAPSHOTS.index_leaf_apart(self.table)
+
+    def _count_by_fields(self) -> Apart[tuple[int, int, int]] | None:
+        if self.previous is None:
+            return None
+        return change_counts.by_fields(
+            leaf=self.table,
+            staging=self.debtor_staging,
+            municipality_id=self.delivery.municipality_id,
+            previous=self.previous,
+        )
 
     def changes(self) -> tuple[int, int, int]:
         """(new, changed, unchanged) rows of the file, against the snapshot of the period before."""
@@ -199,11 +209,11 @@ class DebtorLeaf(Staging):
         """Rows, rows with a snapshot in the period before, and how many of those differ from it.
 
         None when the fingerprints of the period before are not known: then the fields are
-        compared in SQL (count_changes).
+        compared in SQL (change_counts.by_fields).
         """
         if self.previous is None or self.previous_rows is None:
             return None
-        previous = file_prints.of_period(
+        previous = change_counts.of_period(
             municipality_id=self.delivery.municipality_id,
             period=self.previous,
             rows=self.previous_rows.result(),
@@ -227,13 +237,13 @@ class DebtorLeaf(Staging):
             # Whether last month's fingerprints cover all its rows: counted while the file is copied.
             municipality_id, period = self.delivery.municipality_id, self.previous
             self.previous_rows = Apart(
-                lambda database: file_prints.count_rows(
+                lambda database: change_counts.count_rows(
                     database, municipality_id=municipality_id, period=period
                 ),
                 name="intake-previous",
             )
         if chunk.snapshots:
-            self._send(chunk.snapshots, list(SNAPSHOT_COLUMNS), binary=True)
+            self._send(chunk.snapshots, list(snapshot_copy.COLUMNS), binary=True)
         if chunk.new_debtors:
             self._send(chunk.new_debtors, list(STAGING_NAMES), into=self.debtor_staging)
 
@@ -275,13 +285,15 @@ class DebtorLeaf(Staging):
         prints = fingerprints.finish(identity_sum + rest)
         self.file_ids.append(ids)
         self.file_prints.append(prints)
-        self.candidates.append(_candidates(known, table, positions, identity_prints))
+        self.candidates.append(known.candidates(table, positions, identity_prints))
         if (~is_known).any():
             new = pa.array(~is_known)
             matched.new_debtors = self._staged_body(
                 ids[~is_known], refs.filter(new), table.filter(new), identity_prints[~is_known], is_new=True
             )
-        matched.snapshots = self._snapshot_body(table, ids, chunk.rows)
+        matched.snapshots = snapshot_copy.snapshot_tuples(
+            table, delivery_id=self.delivery.pk, rows=chunk.rows, debtor_ids=ids
+        )
         self.rows_written += table.num_rows
         return matched
 
@@ -377,103 +389,6 @@ class DebtorLeaf(Staging):
         )
         return csv_body(staged.select(list(STAGING_NAMES)))
 
-    def _snapshot_body(self, table: Any, ids: np.ndarray, rows: np.ndarray) -> memoryview:
-        """The chunk's snapshot rows as binary COPY tuples for the leaf (see SNAPSHOT_COLUMNS)."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        count = table.num_rows
-        leading = np.repeat(_LEADING_TEMPLATE, count)
-        leading["id"] = (np.int64(self.delivery.pk) << snapshot_partitions.ROW_BITS) | rows.astype(np.int64)
-        leading["debtor_id"] = ids
-        parts = [copy_binary.fixed_width(leading.view(np.uint8), _LEADING.itemsize, count)]
-        for name in SNAPSHOT_FIELDS:
-            values = table[name]
-            if name in MONEY_FIELDS:
-                parts += copy_binary.numeric_field(values)
-            elif name == "known_seizure":
-                parts += copy_binary.bool_field(pc.fill_null(values, False).to_numpy(zero_copy_only=False))
-            else:  # text; the house number is read as a number, the household may be left empty
-                text = pc.cast(values, pa.string()) if name == "house_number" else values
-                parts += copy_binary.text_field(pc.fill_null(text, ""))
-        return copy_binary.rows(parts, count)
-
-
-# The leading fields of a snapshot row, of fixed width: the field count, the id, the debtor id.
-_LEADING = np.dtype(
-    [("fields", ">i2"), ("id_size", ">i4"), ("id", ">i8"), ("debtor_size", ">i4"), ("debtor_id", ">i8")]
-)
-
-
-@dataclass
-class _Candidates:
-    """Known debtors of one chunk that may have to be written, with their identity in the file."""
-
-    positions: np.ndarray  # among the known debtors
-    identity: Any  # the file's identity columns
-    identity_prints: np.ndarray
-    changed: np.ndarray  # the identity differs (by fingerprint; unknown without one)
-
-
-def _candidates(
-    known: KnownDebtors, table: Any, positions: np.ndarray, identity_prints: np.ndarray
-) -> _Candidates:
-    """The chunk's known debtors that are renamed, come back, start earlier, or lack a fingerprint."""
-    import pyarrow as pa
-
-    rows = np.flatnonzero(positions >= 0)
-    at = positions[rows]
-    printed = known.has_identity_print[at]
-    changed = printed & (known.identity_prints[at] != identity_prints[rows])
-    returns = known.is_ended[at] | known.starts_later[at]
-    keep = changed | returns | ~printed
-    rows = rows[keep]
-    return _Candidates(
-        positions=at[keep],
-        identity=table.select(list(DEBTOR_FIELDS)).take(pa.array(rows)),
-        identity_prints=identity_prints[rows],
-        changed=changed[keep],
-    )
-
-
-def _leading_template() -> np.ndarray:
-    row = np.zeros(1, dtype=_LEADING)
-    row["fields"] = len(SNAPSHOT_COLUMNS)
-    row["id_size"], row["debtor_size"] = 8, 8
-    return row
-
-
-_LEADING_TEMPLATE = _leading_template()
-
-
-def count_changes(leaf: DebtorLeaf) -> Apart[tuple[int, int, int]] | None:
-    """Rows of the file with a snapshot in the previous period, and how many of those changed.
-
-    Counted on a second connection while this one builds the leaf's index and writes the debtors.
-    """
-    if leaf.previous is None:
-        return None
-    differs = " OR ".join(f"p.{name} IS DISTINCT FROM n.{name}" for name in SNAPSHOT_FIELDS)
-    statement = f"""SELECT count(*), count(p.debtor_id),
-               count(*) FILTER (WHERE p.debtor_id IS NOT NULL AND (c.id IS NOT NULL OR {differs}))
-        FROM {leaf.table} n
-        LEFT JOIN {DebtorSnapshot._meta.db_table} p
-            ON p.municipality_id = %(m)s AND p.period = %(previous)s AND p.debtor_id = n.debtor_id
-        LEFT JOIN {leaf.debtor_staging} c ON c.id = n.debtor_id AND c.identity_changed"""
-    params = {"m": leaf.delivery.municipality_id, "previous": leaf.previous}
-
-    def count(database: Any) -> tuple[int, int, int]:
-        with database.cursor() as cursor:
-            # A one-off million-row join: JIT costs more than it saves; hash joins want memory.
-            cursor.execute("SET jit = off; SET work_mem = '256MB'; SET enable_nestloop = off")
-            try:
-                cursor.execute(statement, params)
-                return cursor.fetchone()
-            finally:
-                cursor.execute("RESET jit; RESET work_mem; RESET enable_nestloop")
-
-    return Apart(count, name="intake-counts")
-
 
 def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
     """Write the staged debtors, count the changes, end the missing debtors, attach the leaf."""
@@ -505,7 +420,7 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
                 WHERE {debtor}.id = e.id AND {debtor}.municipality_id = %(m)s""",
             params | {"ids": ended_ids},
         )
-    file_prints.store(delivery=delivery, ids=leaf.row_ids, prints=leaf.row_prints)
+    change_counts.store(delivery=delivery, ids=leaf.row_ids, prints=leaf.row_prints)
     if leaf.index is not None:
         leaf.index.result()  # built meanwhile on a second connection
     snapshot_partitions.replace_period(

@@ -38,6 +38,16 @@ IDENTITY_COLUMNS = (
 )
 
 
+@dataclass
+class Candidates:
+    """Known debtors of one chunk that may have to be written, with their identity in the file."""
+
+    positions: np.ndarray  # among the known debtors
+    identity: Any  # the file's identity columns
+    identity_prints: np.ndarray
+    changed: np.ndarray  # the identity differs (by fingerprint; unknown without one)
+
+
 class KnownDebtors:
     """The debtors by reference (read now); identities without a fingerprint read meanwhile."""
 
@@ -115,6 +125,25 @@ class KnownDebtors:
             if found is None:
                 raise RuntimeError("debtors changed during the import; it is retried")
         return table.take(found)
+
+    def candidates(self, table: Any, positions: np.ndarray, identity_prints: np.ndarray) -> Candidates:
+        """The rows of a chunk (`positions` among these debtors, -1 for new ones) whose debtors may
+        have to be written: renamed (by fingerprint), back after an end, starting earlier, or
+        without a fingerprint (then compared field by field at the end)."""
+        import pyarrow as pa
+
+        rows = np.flatnonzero(positions >= 0)
+        at = positions[rows]
+        printed = self.has_identity_print[at]
+        changed = printed & (self.identity_prints[at] != identity_prints[rows])
+        keep = changed | self.is_ended[at] | self.starts_later[at] | ~printed
+        rows = rows[keep]
+        return Candidates(
+            positions=at[keep],
+            identity=table.select(list(DEBTOR_FIELDS)).take(pa.array(rows)),
+            identity_prints=identity_prints[rows],
+            changed=changed[keep],
+        )
 
     def wait(self) -> None:
         if self._identities is not None:

@@ -1,8 +1,10 @@
-"""The fingerprint of each row of an accepted debtor file, kept with its delivery.
+"""How a debtor file's new, changed and unchanged rows are counted against the month before.
 
-Next month's import counts new, changed and unchanged rows by comparing its rows' fingerprints
-(see intake.fingerprints) with these, by debtor id: a read of one value instead of a scan of the
-million snapshots of the month before, or a million-row join.
+The fingerprint of each row of an accepted debtor file (see intake.fingerprints) is kept with its
+delivery. Next month's import compares its rows' fingerprints with these, by debtor id: a read of
+one value instead of a scan of the million snapshots of the month before, or a million-row join.
+Without them (a month imported on SQLite or before they existed, or rows written one by one), the
+fields are compared in SQL (by_fields).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import numpy as np
 import psycopg
 from django.db import connection
 
+from .apart import Apart
+from .debtor_fields import SNAPSHOT_FIELDS
 from .models import DebtorSnapshot, Delivery, DeliveryFingerprints
 
 _PAIR = np.dtype([("id", ">i8"), ("print", ">i8")])
@@ -96,3 +100,33 @@ def of_period(*, municipality_id: int, period: date, rows: int) -> FilePrints | 
         return None
     found = np.frombuffer(pairs, dtype=_PAIR)
     return FilePrints(ids=found["id"].astype(np.int64), prints=found["print"].astype(np.int64))
+
+
+def by_fields(
+    *, leaf: str, staging: str, municipality_id: int, previous: date
+) -> Apart[tuple[int, int, int]]:
+    """Rows of a leaf, rows with a snapshot in the period before, and how many of those changed.
+
+    Compared field by field (the staged debtors tell the renamed ones), on a second connection
+    while this one builds the leaf's index and writes the debtors.
+    """
+    differs = " OR ".join(f"p.{name} IS DISTINCT FROM n.{name}" for name in SNAPSHOT_FIELDS)
+    statement = f"""SELECT count(*), count(p.debtor_id),
+               count(*) FILTER (WHERE p.debtor_id IS NOT NULL AND (c.id IS NOT NULL OR {differs}))
+        FROM {leaf} n
+        LEFT JOIN {DebtorSnapshot._meta.db_table} p
+            ON p.municipality_id = %(m)s AND p.period = %(previous)s AND p.debtor_id = n.debtor_id
+        LEFT JOIN {staging} c ON c.id = n.debtor_id AND c.identity_changed"""
+    params = {"m": municipality_id, "previous": previous}
+
+    def count(database: Any) -> tuple[int, int, int]:
+        with database.cursor() as cursor:
+            # A one-off million-row join: JIT costs more than it saves; hash joins want memory.
+            cursor.execute("SET jit = off; SET work_mem = '256MB'; SET enable_nestloop = off")
+            try:
+                cursor.execute(statement, params)
+                return cursor.fetchone()
+            finally:
+                cursor.execute("RESET jit; RESET work_mem; RESET enable_nestloop")
+
+    return Apart(count, name="intake-counts")
