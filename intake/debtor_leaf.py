@@ -28,6 +28,7 @@ from django.db import connection
 
 from . import change_counts, fingerprints, parsers, snapshot_copy, snapshot_partitions
 from .apart import Apart
+from .copy_helper import CopyHelper
 from .debtor_fields import DEBTOR_FIELDS, SNAPSHOT_FIELDS
 from .known_debtors import Candidates, KnownDebtors
 from .merges_sql import execute
@@ -88,6 +89,8 @@ class DebtorLeaf(Staging):
         self.locked = False
         self.counts: Apart[tuple[int, int, int]] | None = None
         self.index: Apart[None] | None = None
+        self.helper: CopyHelper | None = None
+        self.chunks_written = 0
         self.previous_rows: Apart[int] | None = None
         # Per chunk: each row's debtor id and fingerprint (see change_counts).
         self.file_ids: list[np.ndarray] = []
@@ -103,6 +106,7 @@ class DebtorLeaf(Staging):
     def drop(self) -> None:
         # Before an attempt any leaf of this delivery is a leftover (the delivery is running, so it
         # was never accepted); afterwards an accepted delivery's leaf is attached and stays.
+        self._stop_helper()
         for pending in (self.counts, self.known, self.index, self.previous_rows):
             if pending is not None:
                 pending.wait()
@@ -132,6 +136,8 @@ class DebtorLeaf(Staging):
                 municipality_id=self.delivery.municipality_id, period=self.delivery.period
             )
             self.is_newest = not later
+            if not connection.in_atomic_block:  # (tests) a second connection copies every other chunk
+                self.helper = CopyHelper(snapshot_copy.copy_tuples)
             self.known = KnownDebtors(self.delivery.municipality_id, self.delivery.period)
             self.valid_rows = np.zeros(len(self.known.ids), dtype=bool)
         finally:
@@ -139,7 +145,7 @@ class DebtorLeaf(Staging):
 
     def load(self, path: Path, *, errors: list[parsers.RowError]) -> Staged:
         try:
-            return super().load(path, errors=errors)
+            return self._load(path, errors=errors)
         except DuplicateDebtor:
             # Start again with the parser's check; the reserved ids of this attempt stay unused.
             errors.clear()
@@ -147,7 +153,13 @@ class DebtorLeaf(Staging):
             self._start_afresh()
             self.check_duplicates = True
             self.create()
+            return self._load(path, errors=errors)
+
+    def _load(self, path: Path, *, errors: list[parsers.RowError]) -> Staged:
+        try:
             return super().load(path, errors=errors)
+        finally:
+            self._stop_helper()  # after an error too: its connection goes, with its hold on the leaf
 
     def read(self, path: Path) -> Iterator[parsers.Chunk]:
         """Match the parsed chunks to debtor ids and encode them, in a thread of their own.
@@ -175,6 +187,8 @@ class DebtorLeaf(Staging):
             connection.close()  # this thread's connection (Django keeps one per thread)
 
     def loaded(self) -> None:
+        if self.helper is not None:
+            self.helper.finish()  # raises what went wrong on its connection
         self._stage_known_changes()
         self.row_ids = np.concatenate(self.file_ids) if self.file_ids else np.zeros(0, np.int64)
         self.row_prints = np.concatenate(self.file_prints) if self.file_prints else np.zeros(0, np.int64)
@@ -243,9 +257,19 @@ class DebtorLeaf(Staging):
                 name="intake-previous",
             )
         if chunk.snapshots:
-            self._send(chunk.snapshots, list(snapshot_copy.COLUMNS), binary=True)
+            self.chunks_written += 1
+            if self.helper is not None and self.chunks_written % 2 == 0:
+                self.helper.put(self.table, chunk.snapshots)
+            else:
+                snapshot_copy.copy_tuples(connection, self.table, chunk.snapshots)
         if chunk.new_debtors:
             self._send(chunk.new_debtors, list(STAGING_NAMES), into=self.debtor_staging)
+
+    def _stop_helper(self) -> None:
+        """Stop the second connection's copying (after an error too: its hold on the leaf goes)."""
+        if self.helper is not None:
+            helper, self.helper = self.helper, None
+            helper.finish(check=False)
 
     def _match(self, chunk: parsers.Chunk) -> MatchedChunk:
         """Give each row its debtor id, and encode the chunk's snapshots and new debtors."""

@@ -8,14 +8,11 @@ evenly whatever the order or range of the file, so the halves are about equally 
 
 from __future__ import annotations
 
-import queue
-import threading
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import numpy as np
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from . import copy_binary, parsers, partitions
@@ -127,43 +124,3 @@ def copy_rows(on: BaseDatabaseWrapper, table: str, body: memoryview) -> None:
         copy.write(copy_binary.HEADER)
         copy.write(body)
         copy.write(copy_binary.TRAILER)
-
-
-class CopyHelper:
-    """A thread with a connection of its own that copies the bodies handed to it, in order."""
-
-    def __init__(self) -> None:
-        self.box: queue.Queue[tuple[str, memoryview] | None] = queue.Queue(maxsize=1)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True, name="intake-copy")
-        self.thread.start()
-
-    def put(self, table: str, body: memoryview) -> None:
-        if self.error is not None:
-            raise self.error
-        self.box.put((table, body))
-
-    def finish(self, *, check: bool = True) -> None:
-        if self.thread.is_alive():
-            self.box.put(None)
-            self.thread.join()
-        if check and self.error is not None:
-            raise self.error
-
-    def _run(self) -> None:
-        other: BaseDatabaseWrapper | None = None
-        try:
-            other = connections.create_connection(DEFAULT_DB_ALIAS)  # a connection belongs to its thread
-            with other.cursor() as cursor:
-                cursor.execute("SET synchronous_commit = off")  # see staging.commits_without_waiting
-        except BaseException as error:
-            self.error = error
-        # After an error it keeps taking bodies (and drops them), so put() never blocks for ever.
-        while (item := self.box.get()) is not None:
-            if self.error is None and other is not None:
-                try:
-                    copy_rows(other, *item)
-                except BaseException as error:
-                    self.error = error
-        if other is not None:
-            other.close()

@@ -10,7 +10,8 @@ import numpy as np
 from django.db import IntegrityError, connection
 
 from . import parsers, partitions
-from .income_copy import CopyHelper, EncodedChunk, copy_rows, encode
+from .copy_helper import CopyHelper
+from .income_copy import EncodedChunk, copy_rows, encode
 from .merges_sql import execute
 from .models import Delivery
 from .staging import Staged, Staging, _staging_columns
@@ -141,7 +142,7 @@ class IncomeLeaf(Staging):
         # Outside a caller's transaction (tests) a second connection copies the high half: the
         # server's work on a COPY is the longest step of the load, and it then runs on two cores.
         if not connection.in_atomic_block:
-            self.helper = CopyHelper()
+            self.helper = CopyHelper(copy_rows)
 
     def _write(self, chunk: parsers.Chunk) -> None:
         encoded = chunk if isinstance(chunk, EncodedChunk) else self._encode(chunk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from . import copy_binary, snapshot_partitions
 from .debtor_fields import MONEY_FIELDS, SNAPSHOT_FIELDS
@@ -47,3 +48,11 @@ def snapshot_tuples(table: Any, *, delivery_id: int, rows: np.ndarray, debtor_id
             text = pc.cast(values, pa.string()) if name == "house_number" else values
             parts += copy_binary.text_field(pc.fill_null(text, ""))
     return copy_binary.rows(parts, count)
+
+
+def copy_tuples(on: BaseDatabaseWrapper, table: str, body: memoryview) -> None:
+    statement = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT binary)"
+    with on.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.write(copy_binary.HEADER)
+        copy.write(body)
+        copy.write(copy_binary.TRAILER)

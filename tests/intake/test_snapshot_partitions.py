@@ -372,6 +372,18 @@ def test_a_repeated_debtor_is_reported_with_the_row_it_repeats(municipality, ear
     assert parser_threads_end()  # the first attempt's parser stopped with it
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_file_of_several_chunks_arrives_whole_when_two_connections_copy_it(municipality):
+    # Outside a transaction every other chunk is copied on a second connection.
+    rows = debtor_lines(1, 100_010)  # two chunks
+    deliver(municipality, "debtors", [HEADER, *rows], period=MAY)
+
+    june = deliver(municipality, "debtors", [HEADER, *rows[:-1], rows[-1].replace(",10,", ",11,")])
+
+    assert june.counts == {"new": 0, "changed": 1, "ended": 0, "unchanged": len(rows) - 1}
+    assert DebtorSnapshot.objects.for_municipality(municipality).filter(period=JUNE).count() == len(rows)
+
+
 def parser_threads_end() -> bool:
     deadline = time.monotonic() + 2
     while any(thread.name == "intake-parser" for thread in threading.enumerate()):
