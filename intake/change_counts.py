@@ -22,6 +22,7 @@ from .debtor_fields import SNAPSHOT_FIELDS
 from .models import DebtorSnapshot, Delivery, DeliveryFingerprints
 
 _PAIR = np.dtype([("id", ">i8"), ("print", ">i8")])
+_TABLE = DeliveryFingerprints._meta.db_table
 
 
 @dataclass(frozen=True)
@@ -40,58 +41,73 @@ class FilePrints:
         return int(found.sum()), int((found & (self.prints[at] != prints)).sum())
 
 
-def store(*, delivery: Delivery, ids: np.ndarray, prints: np.ndarray) -> None:
-    """Keep the fingerprints of an accepted file's rows (in the transaction that accepts it)."""
+def store(database: Any, *, delivery: Delivery, ids: np.ndarray, prints: np.ndarray) -> None:
+    """Keep the fingerprints of a file's rows with its delivery.
+
+    They are read only once the delivery is accepted (of_period), so they may be written before it
+    is, on a second connection beside the merge; forget() removes those of a delivery that was not.
+    """
     order = np.argsort(ids, kind="stable")
     pairs = np.empty(len(ids), dtype=_PAIR)
     pairs["id"], pairs["print"] = ids[order], prints[order]
-    DeliveryFingerprints.objects.filter(delivery=delivery).delete()  # from an attempt that failed
+    database.ensure_connection()
     # The bytes as a binary parameter (%b): through the ORM they travel as twice as much hex text
     # (0.9 s for a million rows against 0.2 s).
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    with psycopg.Cursor(database.connection) as cursor:
+        cursor.execute(f"DELETE FROM {_TABLE} WHERE delivery_id = %s", [delivery.pk])  # an earlier attempt's
         cursor.execute(
-            f"INSERT INTO {DeliveryFingerprints._meta.db_table} (municipality_id, delivery_id, period, pairs)"
-            " VALUES (%s, %s, %s, %b)",
+            f"INSERT INTO {_TABLE} (municipality_id, delivery_id, period, pairs) VALUES (%s, %s, %s, %b)",
             [delivery.municipality_id, delivery.pk, delivery.period, pairs.tobytes()],
         )
 
 
-def count_rows(database: Any, *, municipality_id: int, period: date) -> int:
-    """The number of snapshots of a period (one leaf and a default partition: no index needed)."""
-    with database.cursor() as cursor:
+def store_apart(*, delivery: Delivery, ids: np.ndarray, prints: np.ndarray) -> Apart[None]:
+    """store() on a second connection, committed at once, while this one merges."""
+    return Apart(
+        lambda database: store(database, delivery=delivery, ids=ids, prints=prints), name="intake-prints"
+    )
+
+
+def forget(*, delivery: Delivery) -> None:
+    """Remove the fingerprints of a delivery that was not accepted (see store)."""
+    with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT count(*) FROM {DebtorSnapshot._meta.db_table} WHERE municipality_id = %s AND period = %s",
-            [municipality_id, period],
+            f"DELETE FROM {_TABLE} f USING {Delivery._meta.db_table} d"
+            " WHERE f.delivery_id = %s AND d.id = f.delivery_id AND d.status <> %s",
+            [delivery.pk, Delivery.Status.ACCEPTED],
         )
-        return cursor.fetchone()[0]
 
 
-def of_period(*, municipality_id: int, period: date, rows: int) -> FilePrints | None:
-    """The fingerprints of the `rows` snapshots of a period, or None when they are not all known.
+def of_period(database: Any, *, municipality_id: int, period: date) -> FilePrints | None:
+    """The fingerprints of a period's snapshots, or None when they are not all known.
 
     They are the rows of the period's newest accepted debtor file, which is the period's leaf. Not
     known: when that file was imported without them (on SQLite, or before they existed), or when
-    the period has rows besides, written one by one.
+    the period has rows besides, written one by one. Read on a second connection while the file is
+    being copied in.
     """
-    newest = (
-        Delivery.objects.filter(
-            municipality_id=municipality_id,
-            kind=Delivery.Kind.DEBTORS,
-            period=period,
-            status=Delivery.Status.ACCEPTED,
-        )
-        .order_by("-finished_at", "-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if newest is None:
-        return None
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:  # a binary result, for the same reason
+    params = {
+        "m": municipality_id,
+        "p": period,
+        "kind": Delivery.Kind.DEBTORS,
+        "accepted": Delivery.Status.ACCEPTED,
+    }
+    database.ensure_connection()
+    # A binary result: the megabytes as bytes, not as hex text (Django's own cursors are
+    # client-side, which cannot return binary).
+    with psycopg.Cursor(database.connection) as cursor:
+        # The snapshots of the period: one leaf and a default partition, no index needed.
         cursor.execute(
-            f"SELECT pairs FROM {DeliveryFingerprints._meta.db_table} WHERE delivery_id = %s",
-            [newest],
+            f"SELECT count(*) FROM {DebtorSnapshot._meta.db_table} WHERE municipality_id = %(m)s AND period = %(p)s",
+            params,
+        )
+        rows = cursor.fetchone()[0]
+        cursor.execute(
+            f"""SELECT f.pairs FROM {_TABLE} f WHERE f.delivery_id = (
+                    SELECT id FROM {Delivery._meta.db_table}
+                    WHERE municipality_id = %(m)s AND kind = %(kind)s AND period = %(p)s AND status = %(accepted)s
+                    ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT 1)""",
+            params,
             binary=True,
         )
         found = cursor.fetchone()
@@ -100,6 +116,13 @@ def of_period(*, municipality_id: int, period: date, rows: int) -> FilePrints | 
         return None
     found = np.frombuffer(pairs, dtype=_PAIR)
     return FilePrints(ids=found["id"].astype(np.int64), prints=found["print"].astype(np.int64))
+
+
+def of_period_apart(*, municipality_id: int, period: date) -> Apart[FilePrints | None]:
+    return Apart(
+        lambda database: of_period(database, municipality_id=municipality_id, period=period),
+        name="intake-previous",
+    )
 
 
 def by_fields(

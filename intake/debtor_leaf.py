@@ -91,7 +91,8 @@ class DebtorLeaf(Staging):
         self.index: Apart[None] | None = None
         self.helper: CopyHelper | None = None
         self.chunks_written = 0
-        self.previous_rows: Apart[int] | None = None
+        self.previous_prints: Apart[change_counts.FilePrints | None] | None = None
+        self.prints_stored: Apart[None] | None = None
         # Per chunk: each row's debtor id and fingerprint (see change_counts).
         self.file_ids: list[np.ndarray] = []
         self.file_prints: list[np.ndarray] = []
@@ -107,10 +108,11 @@ class DebtorLeaf(Staging):
         # Before an attempt any leaf of this delivery is a leftover (the delivery is running, so it
         # was never accepted); afterwards an accepted delivery's leaf is attached and stays.
         self._stop_helper()
-        for pending in (self.counts, self.known, self.index, self.previous_rows):
+        for pending in (self.counts, self.known, self.index, self.previous_prints, self.prints_stored):
             if pending is not None:
                 pending.wait()
         snapshot_partitions.drop_leaf(self.table)
+        change_counts.forget(delivery=self.delivery)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.debtor_staging}")
             if self.locked:
@@ -196,8 +198,11 @@ class DebtorLeaf(Staging):
         self.change_counts = self._count_by_fingerprints()
         if self.change_counts is None:
             self.counts = self._count_by_fields()
-        # On a second connection, while this one writes the debtors in the merge.
+        # On second connections, while this one writes the debtors in the merge.
         self.index = snapshot_partitions.SNAPSHOTS.index_leaf_apart(self.table)
+        self.prints_stored = change_counts.store_apart(
+            delivery=self.delivery, ids=self.row_ids, prints=self.row_prints
+        )
 
     def _count_by_fields(self) -> Apart[tuple[int, int, int]] | None:
         if self.previous is None:
@@ -225,13 +230,9 @@ class DebtorLeaf(Staging):
         None when the fingerprints of the period before are not known: then the fields are
         compared in SQL (change_counts.by_fields).
         """
-        if self.previous is None or self.previous_rows is None:
+        if self.previous_prints is None:
             return None
-        previous = change_counts.of_period(
-            municipality_id=self.delivery.municipality_id,
-            period=self.previous,
-            rows=self.previous_rows.result(),
-        )
+        previous = self.previous_prints.result()
         if previous is None:
             return None
         with_previous, changed = previous.count_changes(self.row_ids, self.row_prints)
@@ -247,14 +248,10 @@ class DebtorLeaf(Staging):
 
     def _write(self, chunk: parsers.Chunk) -> None:
         assert isinstance(chunk, MatchedChunk)
-        if self.previous is not None and self.previous_rows is None:
-            # Whether last month's fingerprints cover all its rows: counted while the file is copied.
-            municipality_id, period = self.delivery.municipality_id, self.previous
-            self.previous_rows = Apart(
-                lambda database: change_counts.count_rows(
-                    database, municipality_id=municipality_id, period=period
-                ),
-                name="intake-previous",
+        if self.previous is not None and self.previous_prints is None:
+            # Read while the file is copied (not at the start, where the known debtors are read).
+            self.previous_prints = change_counts.of_period_apart(
+                municipality_id=self.delivery.municipality_id, period=self.previous
             )
         if chunk.snapshots:
             self.chunks_written += 1
@@ -444,9 +441,9 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
                 WHERE {debtor}.id = e.id AND {debtor}.municipality_id = %(m)s""",
             params | {"ids": ended_ids},
         )
-    change_counts.store(delivery=delivery, ids=leaf.row_ids, prints=leaf.row_prints)
-    if leaf.index is not None:
-        leaf.index.result()  # built meanwhile on a second connection
+    for apart in (leaf.prints_stored, leaf.index):  # meanwhile on second connections
+        if apart is not None:
+            apart.result()
     snapshot_partitions.replace_period(
         name=leaf.table, municipality_id=delivery.municipality_id, period=delivery.period
     )

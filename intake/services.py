@@ -170,8 +170,12 @@ def import_delivery(*, delivery: Delivery) -> None:
             _finish(delivery, Delivery.Status.REJECTED, Text.NO_VALID_ROWS, staged)
             return
         with transaction.atomic():
-            municipality = Municipality.objects.select_for_update().get(pk=delivery.municipality_id)
             # Serialised per municipality: a second copy of this file may have been accepted meanwhile.
+            # A no-key lock: rows that refer to the municipality may still be written by the import's
+            # second connections (a full one would make them wait for this transaction, for ever).
+            municipality = Municipality.objects.select_for_update(no_key=True).get(
+                pk=delivery.municipality_id
+            )
             earlier = (
                 Delivery.objects.for_municipality(municipality)
                 .filter(

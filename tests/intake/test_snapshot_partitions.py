@@ -92,6 +92,7 @@ def test_a_rejected_file_leaves_no_table_and_no_rows_behind(municipality):
     assert rejected.status == Delivery.Status.REJECTED
     assert not table_exists(snapshot_partitions.leaf_name(rejected.pk))
     assert not table_exists(f"intake_staging_{rejected.pk}")
+    assert not DeliveryFingerprints.objects.filter(delivery=rejected).exists()  # kept before the merge
     assert state(municipality) == before
 
 
