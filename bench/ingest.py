@@ -138,19 +138,26 @@ def main() -> None:
     setup_django()
     from django.db import connection
 
-    from intake import demo
     from tenancy.models import Municipality
     from tenancy.services import create_municipality
 
     if connection.vendor != "postgresql":
         raise SystemExit("bench/ingest needs PostgreSQL (set DATABASE_URL)")
-    debtors = max(1000, int(DEBTORS * arguments.scale))
-    income_rows = max(5000, int(INCOME_ROWS * arguments.scale))
     code = f"99{int(time.time()) % 100:02d}"
     while Municipality.objects.filter(code=code).exists():
         code = f"{(int(code) + 1) % 10000:04d}"
-    create_municipality(code=code, name=f"Benchmark {code}")
+    municipality = create_municipality(code=code, name=f"Benchmark {code}")
+    try:
+        measure(arguments.scale, code)
+    finally:
+        remove(municipality)
 
+
+def measure(scale: float, code: str) -> None:
+    from intake import demo
+
+    debtors = max(1000, int(DEBTORS * scale))
+    income_rows = max(5000, int(INCOME_ROWS * scale))
     with tempfile.TemporaryDirectory() as directory:
         folder = Path(directory)
         months = 7
@@ -184,6 +191,23 @@ def main() -> None:
     print(f"bench: ingest_income_vs_copy = {income_run['seconds'] / income_copy:.2f} x (goal <= 2.0)")
     peak = max(income_run["peak_mib"], *(run["peak_mib"] for run, _copy in debtor_runs))
     print(f"bench: ingest_peak_memory = {peak:.0f} MiB (goal < 1024)")
+
+
+def remove(municipality) -> None:
+    """Drop the bulk the run wrote (some gigabytes a run): its partitions, then its debtors and
+    deliveries. The municipality stays (with its configuration it cannot be deleted)."""
+    from django.db import connection
+
+    from intake import partitions, snapshot_partitions
+    from intake.models import Debtor, Delivery, DeliveryFingerprints
+
+    with connection.cursor() as cursor:
+        for tables in (partitions.INCOME, snapshot_partitions.SNAPSHOTS):
+            cursor.execute(f'DROP TABLE IF EXISTS "{tables.municipality_partition(municipality.pk)}" CASCADE')
+        for model in (DeliveryFingerprints, Debtor, Delivery):  # a million debtors: not one by one
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE municipality_id = %s", [municipality.pk]
+            )
 
 
 def demo_columns(kind: str) -> list:
