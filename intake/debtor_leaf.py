@@ -79,6 +79,7 @@ class DebtorLeaf(Staging):
         self.debtor_staging = f"intake_staging_{delivery.pk}"
         self._start_afresh()
         self.check_duplicates = False
+        self.threads = True  # see parsers.read_delivery
 
     def _start_afresh(self) -> None:
         self.known: KnownDebtors | None = None
@@ -150,12 +151,18 @@ class DebtorLeaf(Staging):
             return self._load(path, errors=errors)
         except DuplicateDebtor:
             # Start again with the parser's check; the reserved ids of this attempt stay unused.
-            errors.clear()
-            self.drop()
-            self._start_afresh()
+            self._restart(errors)
             self.check_duplicates = True
-            self.create()
-            return self._load(path, errors=errors)
+        except parsers.NeedsLineNumbers:
+            self._restart(errors)
+            self.threads = False
+        return self.load(path, errors=errors)
+
+    def _restart(self, errors: list[parsers.RowError]) -> None:
+        errors.clear()
+        self.drop()
+        self._start_afresh()
+        self.create()
 
     def _load(self, path: Path, *, errors: list[parsers.RowError]) -> Staged:
         try:
@@ -178,6 +185,7 @@ class DebtorLeaf(Staging):
                 period=self.delivery.period,
                 chunk_rows=CHUNK_ROWS,
                 check_duplicates=self.check_duplicates,
+                threads=self.threads,
             ),
             depth=3,
         )

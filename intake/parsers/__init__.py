@@ -30,7 +30,7 @@ from .layouts import (
     StructuralError,
     map_headers,
 )
-from .raw_chunks import XLSX_SIGNATURE, is_xlsx, sniff_csv
+from .raw_chunks import XLSX_SIGNATURE, NeedsLineNumbers, is_xlsx, sniff_csv
 from .reading import column_headers, read_delivery
 from .validation import Chunk
 
@@ -49,6 +49,7 @@ __all__ = [
     "Column",
     "Layout",
     "Message",
+    "NeedsLineNumbers",
     "RowError",
     "StructuralError",
     "arrow_type",

@@ -69,13 +69,28 @@ class RawChunk:
     errors: list[RowError] = field(default_factory=list)  # rows that could not even be split
 
 
-def _csv_chunks(path: Path, dialect: CsvDialect, names: list[str], chunk_bytes: int) -> Iterator[RawChunk]:
+class NeedsLineNumbers(Exception):
+    """A row has a wrong field count, and Arrow's threads could not say on which line: read the
+    file again without them (see _csv_chunks)."""
+
+
+def _csv_chunks(
+    path: Path, dialect: CsvDialect, names: list[str], chunk_bytes: int, *, threads: bool = False
+) -> Iterator[RawChunk]:
+    """The file's rows in chunks of strings. With `threads`, Arrow parses the next blocks on its own
+    threads while the caller validates a chunk, but cannot number a row with a wrong field count:
+    then NeedsLineNumbers is raised, and the caller reads the file again without threads."""
     import pyarrow as pa
     from pyarrow import csv as pa_csv
 
     pending: list[RowError] = []
+    unnumbered = False
 
     def invalid_row(row: pa_csv.InvalidRow) -> str:
+        nonlocal unnumbered
+        if row.number is None:
+            unnumbered = True
+            return "error"
         pending.append(
             RowError(
                 row=row.number or 0,  # pyarrow counts file lines, the header included
@@ -94,7 +109,7 @@ def _csv_chunks(path: Path, dialect: CsvDialect, names: list[str], chunk_bytes: 
                 skip_rows=1,
                 block_size=chunk_bytes,
                 encoding=dialect.encoding,
-                use_threads=False,
+                use_threads=threads,
             ),
             parse_options=pa_csv.ParseOptions(
                 delimiter=dialect.delimiter,
@@ -112,6 +127,8 @@ def _csv_chunks(path: Path, dialect: CsvDialect, names: list[str], chunk_bytes: 
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        if unnumbered:
+            raise NeedsLineNumbers from error
         raise StructuralError(Message.UNREADABLE.format(reason=error)) from error
     next_row = 2
     while True:
@@ -120,6 +137,8 @@ def _csv_chunks(path: Path, dialect: CsvDialect, names: list[str], chunk_bytes: 
         except StopIteration:
             break
         except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+            if unnumbered:
+                raise NeedsLineNumbers from error
             raise StructuralError(Message.UNREADABLE.format(reason=error)) from error
         # The reader parses ahead: `pending` may hold bad rows of the next blocks too. The batch's
         # rows and the bad rows among them fill a span of file rows from next_row on.

@@ -26,7 +26,15 @@ from .layouts import (
     StructuralError,
     map_headers,
 )
-from .raw_chunks import RawChunk, _csv_chunks, _xlsx_chunks, file_headers, is_xlsx, sniff_csv
+from .raw_chunks import (
+    NeedsLineNumbers,
+    RawChunk,
+    _csv_chunks,
+    _xlsx_chunks,
+    file_headers,
+    is_xlsx,
+    sniff_csv,
+)
 from .validation import Chunk, validate_chunk
 
 
@@ -65,12 +73,30 @@ def read_delivery(
     period: date,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     check_duplicates: bool = True,
+    threads: bool = False,
 ) -> Iterator[Chunk]:
     """Read a delivery file chunk by chunk; raise StructuralError when the file must be rejected.
 
     With `check_duplicates` off, rows with a key seen before are kept: the caller promises to find
     duplicate keys itself (a unique index) and to read the file again with the check on when it does.
+    With `threads`, a CSV file is split into rows on Arrow's threads while a chunk is validated;
+    a row with a wrong field count then raises NeedsLineNumbers once chunks have been handed out,
+    and the caller reads the file again without threads (before that, this reader does so itself).
     """
+    handed_out = False
+    try:
+        for chunk in _read(path, kind, period, chunk_rows, check_duplicates, threads):
+            handed_out = True
+            yield chunk
+    except NeedsLineNumbers:
+        if handed_out:
+            raise
+        yield from _read(path, kind, period, chunk_rows, check_duplicates, False)
+
+
+def _read(
+    path: Path | str, kind: str, period: date, chunk_rows: int, check_duplicates: bool, threads: bool
+) -> Iterator[Chunk]:
     path = Path(path)
     layout = LAYOUTS[kind]
     seen = _SeenKeys()
@@ -81,7 +107,8 @@ def read_delivery(
         dialect, written = sniff_csv(path)
         names = map_headers(written, layout)
         chunk_bytes = max(1 << 16, chunk_rows * _BYTES_PER_ROW[kind])
-        raw_chunks = ((written, raw) for raw in _csv_chunks(path, dialect, names, chunk_bytes))
+        csv_chunks = _csv_chunks(path, dialect, names, chunk_bytes, threads=threads)
+        raw_chunks = ((written, raw) for raw in csv_chunks)
     rows_seen = 0
     for chunk_headers, raw in raw_chunks:
         headers = _headers(chunk_headers, layout)

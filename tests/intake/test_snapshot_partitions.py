@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from intake import services, snapshot_partitions
+from intake import debtor_leaf, services, snapshot_partitions
 from intake.models import Debtor, DebtorSnapshot, Delivery, DeliveryFingerprints
 from tests.intake.factories import DebtorFactory
 from tests.intake.test_services import ANNA, BERT, CEES, HEADER, deliver, state
@@ -383,6 +383,23 @@ def test_a_file_of_several_chunks_arrives_whole_when_two_connections_copy_it(mun
 
     assert june.counts == {"new": 0, "changed": 1, "ended": 0, "unchanged": len(rows) - 1}
     assert DebtorSnapshot.objects.for_municipality(municipality).filter(period=JUNE).count() == len(rows)
+
+
+def test_a_row_with_a_wrong_field_count_late_in_the_file_keeps_its_line_number(municipality, monkeypatch):
+    # Arrow's threads split the file into rows but cannot number a bad row: the import reads the
+    # file again without them. Small blocks, so the bad row comes after chunks were copied.
+    monkeypatch.setattr(debtor_leaf, "CHUNK_ROWS", 1000)
+    rows = debtor_lines(1, 60_000)
+    line = len(rows) + 1  # the header is line 1
+    rows[-1] += ",extra"
+
+    delivery = deliver(municipality, "debtors", [HEADER, *rows])
+
+    assert (delivery.status, delivery.rows_rejected) == (Delivery.Status.ACCEPTED, 1)
+    report = delivery.error_report.read().decode("utf-8-sig").splitlines()
+    assert report[1].startswith(f"{line};;")
+    assert report[1].endswith(";Rij heeft 10 kolommen, verwacht 9.")
+    assert DebtorSnapshot.objects.for_municipality(municipality).count() == len(rows) - 1
 
 
 def parser_threads_end() -> bool:
