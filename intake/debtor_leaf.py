@@ -84,6 +84,7 @@ class DebtorLeaf(Staging):
     def _start_afresh(self) -> None:
         self.known: KnownDebtors | None = None
         self.new_ids: dict[str, int] = {}
+        self.known_staged = 0  # known debtors in the staging table (renamed, back, starting earlier)
         self.is_newest = True
         self.previous: date | None = None
         self.rows_written = 0
@@ -246,6 +247,10 @@ class DebtorLeaf(Staging):
         with_previous, changed = previous.count_changes(self.row_ids, self.row_prints)
         return self.rows_written, with_previous, changed
 
+    def ids_known(self) -> np.ndarray:
+        """The ids of the municipality's debtors before this file."""
+        return self.known.ids if self.known is not None else np.zeros(0, dtype=np.int64)
+
     def ended_ids(self) -> list[int]:
         """Debtors not in this file (valid or rejected) that were not ended yet."""
         known = self.known
@@ -390,6 +395,7 @@ class DebtorLeaf(Staging):
             identity_changed=changed,
         )
         self._send(body, list(STAGING_NAMES), into=self.debtor_staging)
+        self.known_staged = len(positions)
 
     def _staged_body(
         self,
@@ -431,14 +437,16 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
             FROM {leaf.debtor_staging} WHERE is_new ORDER BY id""",
         params,
     )
+    _analyse_when_stale(debtors=len(leaf.ids_known()) + len(leaf.new_ids))
     first = f"first_period = LEAST({debtor}.first_period, %(p)s)"
     identity = ", ".join(f"{name} = s.{name}" for name in (*DEBTOR_FIELDS, "identity_fingerprint"))
     assign = f"{identity}, ended_period = NULL, {first}" if leaf.is_newest else first
-    execute(
-        f"""UPDATE {debtor} SET {assign} FROM {leaf.debtor_staging} s
-            WHERE {debtor}.id = s.id AND NOT s.is_new""",
-        params,
-    )
+    if leaf.known_staged:
+        execute(
+            f"""UPDATE {debtor} SET {assign} FROM {leaf.debtor_staging} s
+                WHERE {debtor}.id = s.id AND NOT s.is_new""",
+            params,
+        )
     ended_ids = leaf.ended_ids()
     ended = 0
     if ended_ids:
@@ -456,3 +464,17 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
         name=leaf.table, municipality_id=delivery.municipality_id, period=delivery.period
     )
     return {"new": int(new), "changed": int(changed), "ended": int(ended), "unchanged": int(unchanged)}
+
+
+def _analyse_when_stale(*, debtors: int) -> None:
+    """Fresh statistics of the debtor table when they count far fewer debtors than this municipality has.
+
+    The merge's joins are nested loops (see DebtorLeaf.joins); with statistics that take the table
+    for (nearly) empty, say after a first import of a million debtors, the planner would scan all
+    debtors once per staged debtor (seen: an update that ran for half an hour).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Debtor._meta.db_table])
+        counted = cursor.fetchone()[0]
+        if counted < debtors / 2:  # within a factor two the plans are the same
+            cursor.execute(f"ANALYZE {Debtor._meta.db_table}")
