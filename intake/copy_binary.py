@@ -124,6 +124,15 @@ def joined_rows(parts: list[Any]) -> Any:
     return pc.binary_join_element_wise(*parts, b"")
 
 
+def copy_into(on: Any, table: str, columns: tuple[str, ...], body: memoryview) -> None:
+    """COPY tuples already encoded (see rows) into `table` through the connection `on`."""
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT binary)"
+    with on.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.write(HEADER)
+        copy.write(body)
+        copy.write(TRAILER)
+
+
 def body(tuples: Any) -> memoryview:
     """The tuples of a binary array (see joined_rows) back to back, without a copy."""
     offsets = np.frombuffer(tuples.buffers()[1], dtype=np.int32)

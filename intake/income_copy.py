@@ -119,8 +119,4 @@ def binary_rows(table: Any, ids: np.ndarray) -> Any:
 
 
 def copy_rows(on: BaseDatabaseWrapper, table: str, body: memoryview) -> None:
-    statement = f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN (FORMAT binary)"
-    with on.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(copy_binary.HEADER)
-        copy.write(body)
-        copy.write(copy_binary.TRAILER)
+    copy_binary.copy_into(on, table, COPY_COLUMNS, body)

@@ -51,8 +51,4 @@ def snapshot_tuples(table: Any, *, delivery_id: int, rows: np.ndarray, debtor_id
 
 
 def copy_tuples(on: BaseDatabaseWrapper, table: str, body: memoryview) -> None:
-    statement = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT binary)"
-    with on.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(copy_binary.HEADER)
-        copy.write(body)
-        copy.write(copy_binary.TRAILER)
+    copy_binary.copy_into(on, table, COLUMNS, body)

@@ -151,20 +151,13 @@ class Staging:
     def _copy(self, table: Any, names: list[str], *, into: str = "") -> None:
         self._send(csv_body(table), names, into=into)
 
-    def _send(self, body: Any, names: list[str], *, into: str = "", binary: bool = False) -> None:
-        """COPY rows already encoded, as CSV without header or as binary tuples, into a table."""
-        from . import copy_binary
-
-        form = "binary" if binary else "csv"
+    def _send(self, body: Any, names: list[str], *, into: str = "") -> None:
+        """COPY rows already encoded as CSV without header into a table."""
         with (
             connection.cursor() as cursor,
-            cursor.copy(f"COPY {into or self.table} ({', '.join(names)}) FROM STDIN (FORMAT {form})") as copy,
+            cursor.copy(f"COPY {into or self.table} ({', '.join(names)}) FROM STDIN (FORMAT csv)") as copy,
         ):
-            if binary:
-                copy.write(copy_binary.HEADER)
             copy.write(body)
-            if binary:
-                copy.write(copy_binary.TRAILER)
 
     def _insert(self, table: Any, names: list[str]) -> None:
         placeholders = ", ".join(["%s"] * len(names))
