@@ -27,7 +27,6 @@ from .layouts import (
     map_headers,
 )
 from .raw_chunks import (
-    NeedsLineNumbers,
     RawChunk,
     _csv_chunks,
     _xlsx_chunks,
@@ -79,24 +78,10 @@ def read_delivery(
 
     With `check_duplicates` off, rows with a key seen before are kept: the caller promises to find
     duplicate keys itself (a unique index) and to read the file again with the check on when it does.
-    With `threads`, a CSV file is split into rows on Arrow's threads while a chunk is validated;
-    a row with a wrong field count then raises NeedsLineNumbers once chunks have been handed out,
-    and the caller reads the file again without threads (before that, this reader does so itself).
+    With `threads`, a CSV file is split into rows on Arrow's threads while a chunk is validated; a
+    row with a wrong field count then raises NeedsLineNumbers, and the caller reads the file again
+    without threads.
     """
-    handed_out = False
-    try:
-        for chunk in _read(path, kind, period, chunk_rows, check_duplicates, threads):
-            handed_out = True
-            yield chunk
-    except NeedsLineNumbers:
-        if handed_out:
-            raise
-        yield from _read(path, kind, period, chunk_rows, check_duplicates, False)
-
-
-def _read(
-    path: Path | str, kind: str, period: date, chunk_rows: int, check_duplicates: bool, threads: bool
-) -> Iterator[Chunk]:
     path = Path(path)
     layout = LAYOUTS[kind]
     seen = _SeenKeys()

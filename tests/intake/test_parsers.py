@@ -302,17 +302,31 @@ def test_rows_with_a_wrong_field_count_keep_their_numbers_in_any_block(tmp_path,
     assert sum(chunk.rows_read for chunk in chunks) == 3000
 
 
-def test_with_threads_a_wrong_field_count_in_the_first_block_is_read_again_and_numbered(tmp_path):
+def test_with_threads_the_rows_and_their_numbers_are_the_same(tmp_path):
+    lines = [
+        HEADER_EN,
+        ROW_EN,
+        ROW_EN.replace("D1", "D2").replace("111222333", "1"),
+        ROW_EN.replace("D1", "D3"),
+    ]
+    path = write(tmp_path, "\n".join(lines))
+
+    def read(threads: bool) -> list:
+        chunks = list(parsers.read_delivery(path, kind="debtors", period=JUNE, threads=threads))
+        return [(chunk.table.to_pylist(), chunk.rows.tolist(), chunk.errors) for chunk in chunks]
+
+    assert read(threads=True) == read(threads=False)
+
+
+def test_with_threads_a_wrong_field_count_asks_for_a_read_without_them(tmp_path):
     lines = [HEADER_EN, ROW_EN, ROW_EN.replace("D1", "D2") + ",extra", ROW_EN.replace("D1", "D3")]
 
-    chunks = list(
-        parsers.read_delivery(write(tmp_path, "\n".join(lines)), kind="debtors", period=JUNE, threads=True)
-    )
-
-    assert [(error.row, error.message) for chunk in chunks for error in chunk.errors] == [
-        (3, "Rij heeft 20 kolommen, verwacht 19.")
-    ]
-    assert [int(row) for chunk in chunks for row in chunk.rows] == [2, 4]
+    with pytest.raises(parsers.NeedsLineNumbers):
+        list(
+            parsers.read_delivery(
+                write(tmp_path, "\n".join(lines)), kind="debtors", period=JUNE, threads=True
+            )
+        )
 
 
 def test_blank_lines_are_skipped_and_rows_keep_their_numbers(tmp_path):
