@@ -247,10 +247,6 @@ class DebtorLeaf(Staging):
         with_previous, changed = previous.count_changes(self.row_ids, self.row_prints)
         return self.rows_written, with_previous, changed
 
-    def ids_known(self) -> np.ndarray:
-        """The ids of the municipality's debtors before this file."""
-        return self.known.ids if self.known is not None else np.zeros(0, dtype=np.int64)
-
     def ended_ids(self) -> list[int]:
         """Debtors not in this file (valid or rejected) that were not ended yet."""
         known = self.known
@@ -437,7 +433,7 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
             FROM {leaf.debtor_staging} WHERE is_new ORDER BY id""",
         params,
     )
-    _analyse_when_stale(debtors=len(leaf.ids_known()) + len(leaf.new_ids))
+    _analyse_when_stale(debtors=len(leaf.known.ids if leaf.known is not None else ()) + len(leaf.new_ids))
     first = f"first_period = LEAST({debtor}.first_period, %(p)s)"
     identity = ", ".join(f"{name} = s.{name}" for name in (*DEBTOR_FIELDS, "identity_fingerprint"))
     assign = f"{identity}, ended_period = NULL, {first}" if leaf.is_newest else first

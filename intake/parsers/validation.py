@@ -88,10 +88,9 @@ _FEW_VALUES = frozenset({"date", "period", "category", "household", "flag", "inc
 def _convert(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
     import pyarrow.compute as pc
 
-    if column.type not in _FEW_VALUES or len(values) < 1000:
+    # Many distinct values among the first thousand (a claim): a dictionary would cost more.
+    if column.type not in _FEW_VALUES or len(values) < 1000 or len(pc.unique(values.slice(0, 1000))) > 250:
         return CONVERTERS[column.type](values, column)
-    if len(pc.unique(values.slice(0, 1000))) > 250:
-        return CONVERTERS[column.type](values, column)  # many values (a claim): a dictionary costs more
     encoded = pc.dictionary_encode(values)
     distinct, positions = encoded.dictionary, encoded.indices.to_numpy()
     if len(distinct) * 4 > len(values):

@@ -402,6 +402,19 @@ def test_a_row_with_a_wrong_field_count_late_in_the_file_keeps_its_line_number(m
     assert DebtorSnapshot.objects.for_municipality(municipality).count() == len(rows) - 1
 
 
+def test_debtor_statistics_that_count_far_too_few_are_renewed_before_the_merge_joins(municipality):
+    # Nested-loop joins on statistics that take a million debtors for none never end.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE intake_debtor")  # no debtors yet
+    rows = debtor_lines(1, 60)
+
+    deliver(municipality, "debtors", [HEADER, *rows])
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'intake_debtor'::regclass")
+        assert cursor.fetchone()[0] >= len(rows)
+
+
 def parser_threads_end() -> bool:
     deadline = time.monotonic() + 2
     while any(thread.name == "intake-parser" for thread in threading.enumerate()):
