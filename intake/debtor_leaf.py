@@ -16,6 +16,7 @@ the start are in use; it ends with the connection, so a killed worker leaves no 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -433,7 +434,10 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
             FROM {leaf.debtor_staging} WHERE is_new ORDER BY id""",
         params,
     )
-    _analyse_when_stale(debtors=len(leaf.known.ids if leaf.known is not None else ()) + len(leaf.new_ids))
+    _analyse_when_stale(
+        municipality_id=delivery.municipality_id,
+        debtors=len(leaf.known.ids if leaf.known is not None else ()) + len(leaf.new_ids),
+    )
     first = f"first_period = LEAST({debtor}.first_period, %(p)s)"
     identity = ", ".join(f"{name} = s.{name}" for name in (*DEBTOR_FIELDS, "identity_fingerprint"))
     assign = f"{identity}, ended_period = NULL, {first}" if leaf.is_newest else first
@@ -462,15 +466,23 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
     return {"new": int(new), "changed": int(changed), "ended": int(ended), "unchanged": int(unchanged)}
 
 
-def _analyse_when_stale(*, debtors: int) -> None:
-    """Fresh statistics of the debtor table when they count far fewer debtors than this municipality has.
+def _analyse_when_stale(*, municipality_id: int, debtors: int) -> None:
+    """Fresh statistics of the debtor table when the planner expects far fewer debtors of this
+    municipality than it has.
 
-    The merge's joins are nested loops (see DebtorLeaf.joins); with statistics that take the table
-    for (nearly) empty, say after a first import of a million debtors, the planner would scan all
-    debtors once per staged debtor (seen: an update that ran for half an hour).
+    The merge's joins are nested loops (see DebtorLeaf.joins). On statistics that take the
+    municipality's debtors for (nearly) none, say after its first import of a million debtors,
+    the planner puts its debtors on the outside and tests each against every staged or ended
+    debtor (seen: updates that ran for half an hour). Per municipality, not the table's row
+    count: a new municipality is missing from statistics that count other municipalities'
+    millions. Autovacuum may be off or late, so this does not wait for it.
     """
+    table = Debtor._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Debtor._meta.db_table])
-        counted = cursor.fetchone()[0]
-        if counted < debtors / 2:  # within a factor two the plans are the same
-            cursor.execute(f"ANALYZE {Debtor._meta.db_table}")
+        cursor.execute(
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} WHERE municipality_id = %s", [municipality_id]
+        )
+        plan = cursor.fetchone()[0]
+        expected = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
+        if expected < debtors / 2:  # within a factor two the plans are the same
+            cursor.execute(f"ANALYZE {table}")
