@@ -199,16 +199,21 @@ def remove(municipality) -> None:
     from django.db import connection
 
     from intake import partitions, snapshot_partitions
-    from intake.models import Debtor, Delivery, DeliveryFingerprints
+    from intake.models import Debtor, DebtorWrites, Delivery, DeliveryFingerprints, KnownDebtorsCopy
 
     with connection.cursor() as cursor:
         for tables in (partitions.INCOME, snapshot_partitions.SNAPSHOTS):
             cursor.execute(f'DROP TABLE IF EXISTS "{tables.municipality_partition(municipality.pk)}" CASCADE')
-        for model in (DeliveryFingerprints, Debtor, Delivery):  # a million debtors: not one by one
+        cursor.execute(  # the copy of its debtors goes with them
+            f"UPDATE {DebtorWrites._meta.db_table} SET copy_delivery_id = NULL WHERE municipality_id = %s",
+            [municipality.pk],
+        )
+        bulk = (KnownDebtorsCopy, DeliveryFingerprints, Debtor, Delivery)
+        for model in bulk:  # a million debtors: not one by one
             cursor.execute(
                 f"DELETE FROM {model._meta.db_table} WHERE municipality_id = %s", [municipality.pk]
             )
-        for model in (DeliveryFingerprints, Debtor, Delivery):
+        for model in bulk:
             # The next run would read past a million dead debtors (autovacuum may be off or late).
             cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
-from . import change_counts, fingerprints, parsers, snapshot_copy, snapshot_partitions
+from . import change_counts, fingerprints, known_copy, parsers, snapshot_copy, snapshot_partitions
 from .apart import Apart
 from .copy_helper import CopyHelper
 from .debtor_fields import DEBTOR_FIELDS, SNAPSHOT_FIELDS
@@ -106,16 +106,30 @@ class DebtorLeaf(Staging):
         self.change_counts: tuple[int, int, int] | None = None
         self.row_ids = np.zeros(0, dtype=np.int64)  # every row's debtor id and fingerprint, in file order
         self.row_prints = np.zeros(0, dtype=np.int64)
+        # For the copy of the debtors after the merge (see known_copy): the new debtors per chunk
+        # (ids, references, identity fingerprints) and the known ones staged (positions, fingerprints).
+        self.new_debtors: list[tuple[np.ndarray, Any, np.ndarray]] = []
+        self.staged_known = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        self.copy_stored: Apart[None] | None = None
 
     def drop(self) -> None:
         # Before an attempt any leaf of this delivery is a leftover (the delivery is running, so it
         # was never accepted); afterwards an accepted delivery's leaf is attached and stays.
         self._stop_helper()
-        for pending in (self.counts, self.known, self.index, self.previous_prints, self.prints_stored):
+        pending_work = (
+            self.counts,
+            self.known,
+            self.index,
+            self.previous_prints,
+            self.prints_stored,
+            self.copy_stored,
+        )
+        for pending in pending_work:
             if pending is not None:
                 pending.wait()
         snapshot_partitions.drop_leaf(self.table)
         change_counts.forget(delivery=self.delivery)
+        known_copy.forget(delivery=self.delivery)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.debtor_staging}")
             if self.locked:
@@ -212,6 +226,33 @@ class DebtorLeaf(Staging):
         self.index = snapshot_partitions.SNAPSHOTS.index_leaf_apart(self.table)
         self.prints_stored = change_counts.store_apart(
             delivery=self.delivery, ids=self.row_ids, prints=self.row_prints
+        )
+        if self.known is not None and self.known.debtors.writes is not None:
+            after, changed = self._debtors_after()
+            self.copy_stored = known_copy.store_apart(
+                delivery=self.delivery, before=self.known.debtors, after=after, changed=changed
+            )
+
+    def _debtors_after(self) -> tuple[known_copy.Debtors, np.ndarray]:
+        """The debtors as the merge will leave them, and the known ones it changes (see known_copy)."""
+        import pyarrow as pa
+
+        assert self.known is not None
+        new = self.new_debtors
+        return known_copy.after_merge(
+            self.known.debtors,
+            period=self.delivery.period,
+            seen=self.known.seen,
+            is_newest=self.is_newest,
+            staged=self.staged_known[0],
+            staged_prints=self.staged_known[1],
+            new_ids=np.concatenate([ids for ids, _refs, _prints in new]) if new else np.zeros(0, np.int64),
+            new_refs=pa.concat_arrays([refs for _ids, refs, _prints in new])
+            if new
+            else pa.array([], pa.string()),
+            new_prints=np.concatenate([prints for _ids, _refs, prints in new])
+            if new
+            else np.zeros(0, np.int64),
         )
 
     def _count_by_fields(self) -> Apart[tuple[int, int, int]] | None:
@@ -319,6 +360,7 @@ class DebtorLeaf(Staging):
         self.candidates.append(known.candidates(table, positions, identity_prints))
         if (~is_known).any():
             new = pa.array(~is_known)
+            self.new_debtors.append((ids[~is_known], refs.filter(new), identity_prints[~is_known]))
             matched.new_debtors = self._staged_body(
                 ids[~is_known], refs.filter(new), table.filter(new), identity_prints[~is_known], is_new=True
             )
@@ -393,6 +435,7 @@ class DebtorLeaf(Staging):
         )
         self._send(body, list(STAGING_NAMES), into=self.debtor_staging)
         self.known_staged = len(positions)
+        self.staged_known = (positions, identity_prints)
 
     def _staged_body(
         self,
@@ -427,6 +470,10 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
     debtor = Debtor._meta.db_table
     params: dict[str, Any] = {"m": delivery.municipality_id, "p": delivery.period, "previous": leaf.previous}
     new, changed, unchanged = leaf.changes()
+    # Before the merge's writes: the copy of the debtors holds every write up to them only when
+    # none came between the read at the start of the import and now (see known_copy).
+    writes = known_copy.lock(delivery.municipality_id)
+    copy_is_current = leaf.known is not None and writes is not None and writes == leaf.known.debtors.writes
     execute(
         f"""INSERT INTO {debtor} (id, municipality_id, debtor_ref, {", ".join(DEBTOR_FIELDS)},
                                   identity_fingerprint, first_period, ended_period)
@@ -457,9 +504,11 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
                 WHERE {debtor}.id = e.id AND {debtor}.municipality_id = %(m)s""",
             params | {"ids": ended_ids},
         )
-    for apart in (leaf.prints_stored, leaf.index):  # meanwhile on second connections
+    for apart in (leaf.prints_stored, leaf.index, leaf.copy_stored):  # meanwhile on second connections
         if apart is not None:
             apart.result()
+    if copy_is_current and leaf.copy_stored is not None:
+        known_copy.register(delivery=delivery)
     snapshot_partitions.replace_period(
         name=leaf.table, municipality_id=delivery.municipality_id, period=delivery.period
     )

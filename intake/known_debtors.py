@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import psycopg
 
-from . import fingerprints
+from . import fingerprints, known_copy
 from .apart import Apart
 from .debtor_fields import DEBTOR_FIELDS
-from .models import Debtor
+from .models import Debtor, DebtorWrites
 
 FIELD = "\x1f"  # ASCII unit separator: the field separator of a read without quotes
 
@@ -55,12 +55,14 @@ class KnownDebtors:
         from django.db import connection
 
         params = {"m": municipality_id, "p": period}
-        fixed, self.refs = _read_known(connection, params)
-        self.ids = fixed["id"].astype(np.int64)
-        self.identity_prints = fixed["print"].astype(np.int64)
-        self.starts_later = (fixed["flags"] & _STARTS_LATER) > 0
-        self.is_ended = (fixed["flags"] & _ENDED) > 0
-        self.has_identity_print = (fixed["flags"] & _PRINTED) > 0
+        # The copy the last import left, when nothing wrote the debtors since; else the table.
+        self.debtors = known_copy.read(connection, municipality_id) or _read_known(connection, params)
+        self.ids = self.debtors.ids
+        self.refs = self.debtors.refs
+        self.identity_prints = self.debtors.identity_prints
+        self.starts_later = self.debtors.first_days > known_copy.days(period)
+        self.is_ended = self.debtors.is_ended
+        self.has_identity_print = self.debtors.has_identity_print
         self.seen = np.zeros(len(self.ids), dtype=bool)  # in the file, with a valid row or not
         # The references by fingerprint, sorted: a chunk's references are found with a binary
         # search, then compared exactly. Two references with one fingerprint (a chance of about
@@ -150,36 +152,27 @@ class KnownDebtors:
             self._identities.wait()
 
 
-# Per debtor, in one binary aggregate: id, identity fingerprint (0: none), the byte length of the
-# reference, and flags; the references follow as one text in the same order (both aggregates of
-# one query see the rows in one order).
-_KNOWN = np.dtype([("id", ">i8"), ("print", ">i8"), ("ref_bytes", ">i4"), ("flags", ">i2")])
-_STARTS_LATER, _ENDED, _PRINTED = 1, 2, 4
+def _read_known(database: Any, params: dict[str, Any]) -> known_copy.Debtors:
+    """The municipality's debtors from the debtor table, with the write count they belong to.
 
-
-def _read_known(database: Any, params: dict[str, Any]) -> tuple[np.ndarray, Any]:
-    """The municipality's debtors as numbers (see _KNOWN) and their references (an Arrow array)."""
-    import pyarrow as pa
-
+    One binary aggregate, in the layout of a copy (known_copy.ROW), and the references as one text
+    in the same order (both aggregates of one query see the rows in one order); the count in the
+    same statement, so of the same moment.
+    """
     flags = (
-        f"CASE WHEN first_period > %(p)s THEN {_STARTS_LATER} ELSE 0 END"
-        f" + CASE WHEN ended_period IS NULL THEN 0 ELSE {_ENDED} END"
-        f" + CASE WHEN identity_fingerprint IS NULL THEN 0 ELSE {_PRINTED} END"
+        f"CASE WHEN ended_period IS NULL THEN 0 ELSE {known_copy.ENDED} END"
+        f" + CASE WHEN identity_fingerprint IS NULL THEN 0 ELSE {known_copy.PRINTED} END"
     )
     statement = (
         "SELECT string_agg(int8send(id) || int8send(COALESCE(identity_fingerprint, 0))"
-        f" || int4send(octet_length(debtor_ref)) || int2send(({flags})::int2), ''::bytea),"
-        " convert_to(string_agg(debtor_ref, ''), 'UTF8')"
+        " || int4send(octet_length(debtor_ref)) || int4send(first_period - DATE '1970-01-01')"
+        f" || int2send(({flags})::int2), ''::bytea),"
+        " convert_to(string_agg(debtor_ref, ''), 'UTF8'),"
+        f" (SELECT count FROM {DebtorWrites._meta.db_table} WHERE municipality_id = %(m)s)"
         f" FROM {Debtor._meta.db_table} WHERE municipality_id = %(m)s"
     )
-    numbers, text = _fetch(database, statement, params)
-    fixed = np.frombuffer(numbers or b"", dtype=_KNOWN)
-    offsets = np.zeros(len(fixed) + 1, dtype=np.int32)
-    np.cumsum(fixed["ref_bytes"], out=offsets[1:])
-    if offsets[-1] != len(text or b""):
-        raise RuntimeError("the debtor references were read incompletely")
-    refs = pa.StringArray.from_buffers(len(fixed), pa.py_buffer(offsets), pa.py_buffer(text or b""))
-    return fixed, refs
+    numbers, text, writes = _fetch(database, statement, params)
+    return known_copy.Debtors.decode(numbers, text, writes=writes)
 
 
 def _fetch(database: Any, statement: str, params: dict[str, Any]) -> tuple:

@@ -239,6 +239,7 @@ ANONYMOUS_USER_NAME = None  # no guardian anonymous user: every permission belon
 MUNICIPALITY_DEFAULTS = [
     "intake.partitions.create_income_partition",
     "intake.snapshot_partitions.create_snapshot_partition",
+    "intake.known_copy.create_debtor_writes",
     "thresholds.services.create_default_thresholds",
     "workbaskets.services.create_default_baskets",
     "reporting.services.create_default_letter_templates",

@@ -1,6 +1,7 @@
 from .arrears import ArrearsCase, ArrearsContactAttempt, ArrearsReport, ArrearsSettings, Result
 from .debtors import Debtor, DebtorCategory, DebtorSnapshot, HouseholdType
 from .deliveries import Delivery, DeliveryFingerprints
+from .known_debtors import DebtorWrites, KnownDebtorsCopy
 from .sources import BankBalance, IncomeRecord, VehicleRecord
 
 __all__ = [
@@ -12,10 +13,12 @@ __all__ = [
     "Debtor",
     "DebtorCategory",
     "DebtorSnapshot",
+    "DebtorWrites",
     "Delivery",
     "DeliveryFingerprints",
     "HouseholdType",
     "IncomeRecord",
+    "KnownDebtorsCopy",
     "Result",
     "VehicleRecord",
 ]
