@@ -82,14 +82,17 @@ def peak_rss_mib() -> float:
 
 
 def settle() -> None:
-    """Start each timed step from the same state: the WAL of the steps before written out.
+    """Start each timed step from the same state: what the steps before wrote is on disk.
 
-    Otherwise a checkpoint forced by an earlier step's WAL lands inside whichever step comes next.
+    Otherwise a checkpoint forced by an earlier step's WAL, or the kernel writing back the files
+    generated before (a gigabyte) or an earlier import's stored copy of its file, lands inside
+    whichever step comes next.
     """
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("CHECKPOINT")
+    os.sync()
 
 
 def child(kind: str, path: Path, period: date, code: str) -> dict:
@@ -194,13 +197,17 @@ def measure(scale: float, code: str) -> None:
 
 
 def remove(municipality) -> None:
-    """Drop the bulk the run wrote (some gigabytes a run): its partitions, then its debtors and
-    deliveries, vacuumed away. The municipality stays (with its configuration it cannot be deleted)."""
+    """Drop the bulk the run wrote (some gigabytes a run): the stored files, its partitions, then its
+    debtors and deliveries, vacuumed away. The municipality stays (with its configuration it cannot be deleted)."""
     from django.db import connection
 
     from intake import partitions, snapshot_partitions
     from intake.models import Debtor, DebtorWrites, Delivery, DeliveryFingerprints, KnownDebtorsCopy
 
+    for delivery in Delivery.objects.filter(municipality=municipality):  # the stored files (a gigabyte)
+        for stored in (delivery.original_file, delivery.error_report):
+            if stored:
+                stored.delete(save=False)
     with connection.cursor() as cursor:
         for tables in (partitions.INCOME, snapshot_partitions.SNAPSHOTS):
             cursor.execute(f'DROP TABLE IF EXISTS "{tables.municipality_partition(municipality.pk)}" CASCADE')

@@ -228,13 +228,12 @@ class DebtorLeaf(Staging):
             delivery=self.delivery, ids=self.row_ids, prints=self.row_prints
         )
         if self.known is not None and self.known.debtors.writes is not None:
-            after, changed = self._debtors_after()
             self.copy_stored = known_copy.store_apart(
-                delivery=self.delivery, before=self.known.debtors, after=after, changed=changed
+                delivery=self.delivery, before=self.known.debtors, change=self._merge_change()
             )
 
-    def _debtors_after(self) -> tuple[known_copy.Debtors, np.ndarray]:
-        """The debtors as the merge will leave them, and the known ones it changes (see known_copy)."""
+    def _merge_change(self) -> known_copy.Change:
+        """What the merge will change of the debtors (see known_copy)."""
         import pyarrow as pa
 
         assert self.known is not None

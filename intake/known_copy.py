@@ -92,26 +92,26 @@ class Debtors:
             writes=self.writes,
         )
 
-    def changed_by(self, change: Debtors, positions: np.ndarray) -> Debtors:
-        """These debtors with a change applied: its first len(positions) records replace those at
-        `positions` (same debtors, same references), the rest are appended."""
+    def changed(self, changes: list[Change]) -> Debtors:
+        """These debtors with changes applied, in order (one copy of each array, however many)."""
         import pyarrow as pa
 
-        count = len(positions)
-
-        def apply(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
-            result = np.concatenate([mine, theirs[count:]])
-            result[positions] = theirs[:count]
+        def apply(name: str) -> np.ndarray:
+            result = np.concatenate(
+                [getattr(self, name)] + [getattr(c.records, name)[len(c.positions) :] for c in changes]
+            )
+            for change in changes:
+                result[change.positions] = getattr(change.records, name)[: len(change.positions)]
             return result
 
         return Debtors(
-            ids=apply(self.ids, change.ids),
-            identity_prints=apply(self.identity_prints, change.identity_prints),
-            refs=pa.concat_arrays([self.refs, change.refs.slice(count)]),
-            first_days=apply(self.first_days, change.first_days),
-            is_ended=apply(self.is_ended, change.is_ended),
-            has_identity_print=apply(self.has_identity_print, change.has_identity_print),
-            writes=change.writes,
+            ids=apply("ids"),
+            identity_prints=apply("identity_prints"),
+            refs=pa.concat_arrays([self.refs] + [c.records.refs.slice(len(c.positions)) for c in changes]),
+            first_days=apply("first_days"),
+            is_ended=apply("is_ended"),
+            has_identity_print=apply("has_identity_print"),
+            writes=changes[-1].records.writes if changes else self.writes,
         )
 
     def encode(self) -> tuple[bytes, bytes]:
@@ -121,6 +121,15 @@ class Debtors:
         fixed["first"] = self.first_days
         fixed["flags"] = np.where(self.is_ended, ENDED, 0) | np.where(self.has_identity_print, PRINTED, 0)
         return fixed.tobytes(), text
+
+
+@dataclass
+class Change:
+    """What an import changed: the records of the debtors at `positions` (same debtors, same
+    references), first in `records`, and the debtors it appended, after them."""
+
+    positions: np.ndarray
+    records: Debtors
 
 
 def days(period: date) -> int:
@@ -158,19 +167,22 @@ def read(database: Any, municipality_id: int) -> Debtors | None:
         links = cursor.fetchall()
     if not links or [link[2] for link in links] != list(range(len(links))):
         return None  # no copy, or a chain with a gap (never written so)
-    debtors = None
-    for writes, chain, sequence, numbers, text, positions in links:
+    base, changes, length = None, [], 0
+    for writes, _chain, _sequence, numbers, text, positions in links:
         if len(numbers) % ROW.itemsize or len(positions) % 4:
             return None
         link = Debtors.decode(numbers, text, writes=writes)
         at = np.frombuffer(positions, dtype=">i4").astype(np.int64)
-        if debtors is None:
-            debtors = link
-        elif len(at) and at.max() >= len(debtors):
-            return None
+        if len(at) and at.max() >= length:
+            return None  # a position beyond the debtors so far (never written so)
+        if base is None:
+            base = link
         else:
-            debtors = debtors.changed_by(link, at)
-        debtors.chain, debtors.sequence = chain, sequence
+            changes.append(Change(positions=at, records=link))
+        length += len(link) - len(at)
+    assert base is not None
+    debtors = base.changed(changes)
+    debtors.chain, debtors.sequence = links[-1][1], links[-1][2]
     return debtors
 
 
@@ -185,59 +197,57 @@ def after_merge(
     new_ids: np.ndarray,
     new_refs: Any,
     new_prints: np.ndarray,
-) -> tuple[Debtors, np.ndarray]:
-    """The debtors as the debtor merge leaves them (see debtor_leaf.merge_debtor_leaf), and the
-    positions of the known debtors whose record it changes.
+) -> Change:
+    """What the debtor merge changes (see debtor_leaf.merge_debtor_leaf).
 
     `staged`: positions of the known debtors the merge updates, with the identity fingerprints of
-    their rows; `seen`: the known debtors in the file (the rest are ended when it is the newest).
+    their rows; `seen`: the known debtors in the file (the others are ended when it is the newest).
     """
     import pyarrow as pa
 
+    ended = np.flatnonzero(~seen & ~before.is_ended) if is_newest else np.zeros(0, dtype=np.int64)
+    positions = np.unique(np.concatenate([staged, ended]).astype(np.int64))
+    records = before.take(positions)
     day = days(period)
-    first = before.first_days.copy()
-    first[staged] = np.minimum(first[staged], day)
-    prints, printed, ended = (
-        before.identity_prints.copy(),
-        before.has_identity_print.copy(),
-        before.is_ended.copy(),
-    )
-    changed = [staged]
+    at = np.searchsorted(positions, staged)
+    records.first_days[at] = np.minimum(records.first_days[at], day)
     if is_newest:
-        prints[staged], printed[staged], ended[staged] = staged_prints, True, False
-        changed.append(np.flatnonzero(~seen & ~ended))
-        ended |= ~seen
+        records.identity_prints[at], records.has_identity_print[at], records.is_ended[at] = (
+            staged_prints,
+            True,
+            False,
+        )
+        records.is_ended[np.searchsorted(positions, ended)] = True
     count = len(new_ids)
-    after = Debtors(
-        ids=np.concatenate([before.ids, new_ids]).astype(np.int64),
-        identity_prints=np.concatenate([prints, new_prints]).astype(np.int64),
-        refs=pa.concat_arrays([before.refs.cast(pa.string()), new_refs.cast(pa.string())]),
-        first_days=np.concatenate([first, np.full(count, day, dtype=np.int32)]),
-        is_ended=np.concatenate([ended, np.zeros(count, dtype=bool)]),
-        has_identity_print=np.concatenate([printed, np.ones(count, dtype=bool)]),
+    records = Debtors(
+        ids=np.concatenate([records.ids, new_ids]).astype(np.int64),
+        identity_prints=np.concatenate([records.identity_prints, new_prints]).astype(np.int64),
+        refs=pa.concat_arrays([records.refs.cast(pa.string()), new_refs.cast(pa.string())]),
+        first_days=np.concatenate([records.first_days, np.full(count, day, dtype=np.int32)]),
+        is_ended=np.concatenate([records.is_ended, np.zeros(count, dtype=bool)]),
+        has_identity_print=np.concatenate([records.has_identity_print, np.ones(count, dtype=bool)]),
         writes=None,
     )
-    return after, np.unique(np.concatenate(changed).astype(np.int64))
+    return Change(positions=positions, records=records)
 
 
 MAX_CHAIN = 12  # changes after a base; then a new base (a year of monthly files)
 MAX_CHANGE = 0.2  # of the debtors: a larger change makes a new base
 
 
-def store(database: Any, *, delivery: Delivery, before: Debtors, after: Debtors, changed: np.ndarray) -> None:
+def store(database: Any, *, delivery: Delivery, before: Debtors, change: Change) -> None:
     """Keep the debtors after the merge with the delivery: as a change of the copy they were read
     from, or as a new base. The merge registers it as the current copy (see register), or not."""
-    appended = len(after) - len(before)
     if (
         before.chain is None
         or before.sequence + 1 >= MAX_CHAIN
-        or len(changed) + appended > MAX_CHANGE * max(len(after), 1)
+        or len(change.records) > MAX_CHANGE * max(len(before), 1)
     ):
         chain, sequence, positions = delivery.pk, 0, np.zeros(0, dtype=np.int64)
-        numbers, text = after.encode()
+        numbers, text = before.changed([change]).encode()
     else:
-        chain, sequence, positions = before.chain, before.sequence + 1, changed
-        numbers, text = after.take(np.concatenate([changed, np.arange(len(before), len(after))])).encode()
+        chain, sequence, positions = before.chain, before.sequence + 1, change.positions
+        numbers, text = change.records.encode()
     database.ensure_connection()
     with psycopg.Cursor(database.connection) as cursor:
         cursor.execute(f"DELETE FROM {_COPIES} WHERE delivery_id = %s", [delivery.pk])  # an earlier attempt's
@@ -251,10 +261,10 @@ def store(database: Any, *, delivery: Delivery, before: Debtors, after: Debtors,
         )  # fmt: skip
 
 
-def store_apart(*, delivery: Delivery, before: Debtors, after: Debtors, changed: np.ndarray) -> Apart[None]:
+def store_apart(*, delivery: Delivery, before: Debtors, change: Change) -> Apart[None]:
     """store() on a second connection, committed at once, while this one merges."""
     return Apart(
-        lambda database: store(database, delivery=delivery, before=before, after=after, changed=changed),
+        lambda database: store(database, delivery=delivery, before=before, change=change),
         name="intake-copy",
     )
 
