@@ -79,12 +79,13 @@ def forget(*, delivery: Delivery) -> None:
 
 
 def of_period(database: Any, *, municipality_id: int, period: date) -> FilePrints | None:
-    """The fingerprints of a period's snapshots, or None when they are not all known.
+    """The fingerprints of a period's snapshots, or None when they are not known.
 
-    They are the rows of the period's newest accepted debtor file, which is the period's leaf. Not
+    They are those of the period's newest accepted debtor file, which is the period's leaf. Not
     known: when that file was imported without them (on SQLite, or before they existed), or when
-    the period has rows besides, written one by one. Read on a second connection while the file is
-    being copied in.
+    the municipality's snapshots were written since by anything but an import (a trigger removes
+    its fingerprints then: migration 0012). Read on a second connection while the file is being
+    copied in.
     """
     params = {
         "m": municipality_id,
@@ -96,12 +97,6 @@ def of_period(database: Any, *, municipality_id: int, period: date) -> FilePrint
     # A binary result: the megabytes as bytes, not as hex text (Django's own cursors are
     # client-side, which cannot return binary).
     with psycopg.Cursor(database.connection) as cursor:
-        # The snapshots of the period: one leaf and a default partition, no index needed.
-        cursor.execute(
-            f"SELECT count(*) FROM {DebtorSnapshot._meta.db_table} WHERE municipality_id = %(m)s AND period = %(p)s",
-            params,
-        )
-        rows = cursor.fetchone()[0]
         cursor.execute(
             f"""SELECT f.pairs FROM {_TABLE} f WHERE f.delivery_id = (
                     SELECT id FROM {Delivery._meta.db_table}
@@ -112,7 +107,7 @@ def of_period(database: Any, *, municipality_id: int, period: date) -> FilePrint
         )
         found = cursor.fetchone()
     pairs = found[0] if found else None
-    if pairs is None or len(pairs) != rows * _PAIR.itemsize:
+    if pairs is None or len(pairs) % _PAIR.itemsize:
         return None
     found = np.frombuffer(pairs, dtype=_PAIR)
     return FilePrints(ids=found["id"].astype(np.int64), prints=found["print"].astype(np.int64))

@@ -277,6 +277,32 @@ def test_a_month_before_with_rows_written_one_by_one_is_compared_field_by_field(
     assert by_prints.counts == {"new": 1, "changed": 2, "ended": 0, "unchanged": 0}
 
 
+@pytest.mark.parametrize("write", ["update", "delete"])
+def test_any_other_write_of_a_municipalitys_snapshots_removes_its_fingerprints(
+    municipality, other_municipality, write
+):
+    for each in (municipality, other_municipality):
+        deliver(each, "debtors", [HEADER, ANNA, BERT], period=MAY)
+    bert = DebtorSnapshot.objects.filter(municipality=municipality, debtor__debtor_ref="D2")
+
+    if write == "update":
+        bert.update(claim_amount=1)
+    else:
+        bert.delete()
+
+    assert not DeliveryFingerprints.objects.filter(municipality=municipality).exists()
+    assert DeliveryFingerprints.objects.filter(municipality=other_municipality).exists()
+
+
+def test_a_month_before_with_a_row_deleted_one_by_one_is_compared_field_by_field(municipality):
+    deliver(municipality, "debtors", [HEADER, ANNA, BERT], period=MAY)
+    DebtorSnapshot.objects.filter(municipality=municipality, debtor__debtor_ref="D2").delete()
+
+    june = deliver(municipality, "debtors", [HEADER, ANNA, BERT])
+
+    assert june.counts == {"new": 1, "changed": 0, "ended": 0, "unchanged": 1}  # Bert has no May now
+
+
 def test_a_debtor_written_one_by_one_in_the_month_before_is_not_counted_new(municipality):
     deliver(municipality, "debtors", [HEADER, ANNA], period=MAY)
     DebtorSnapshot.objects.create(  # Bert's May, by hand: May's fingerprints do not cover it
