@@ -16,7 +16,6 @@ the start are in use; it ends with the connection, so a killed worker leaves no 
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,7 +84,6 @@ class DebtorLeaf(Staging):
     def _start_afresh(self) -> None:
         self.known: KnownDebtors | None = None
         self.new_ids: dict[str, int] = {}
-        self.known_staged = 0  # known debtors in the staging table (renamed, back, starting earlier)
         self.is_newest = True
         self.previous: date | None = None
         self.rows_written = 0
@@ -106,10 +104,11 @@ class DebtorLeaf(Staging):
         self.change_counts: tuple[int, int, int] | None = None
         self.row_ids = np.zeros(0, dtype=np.int64)  # every row's debtor id and fingerprint, in file order
         self.row_prints = np.zeros(0, dtype=np.int64)
-        # For the copy of the debtors after the merge (see known_copy): the new debtors per chunk
-        # (ids, references, identity fingerprints) and the known ones staged (positions, fingerprints).
+        # The new debtors per chunk (ids, references, identity fingerprints), and the known debtors
+        # in the staging table (renamed, back, starting earlier): their positions and fingerprints.
         self.new_debtors: list[tuple[np.ndarray, Any, np.ndarray]] = []
-        self.staged_known = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        self.staged_positions = np.zeros(0, dtype=np.int64)
+        self.staged_prints = np.zeros(0, dtype=np.int64)
         self.copy_stored: Apart[None] | None = None
 
     def drop(self) -> None:
@@ -237,21 +236,19 @@ class DebtorLeaf(Staging):
         import pyarrow as pa
 
         assert self.known is not None
-        new = self.new_debtors
+        # The new debtors' columns over all chunks (an empty part first: there may be no chunk).
+        empty = (np.zeros(0, np.int64), pa.array([], pa.string()), np.zeros(0, np.int64))
+        ids, refs, prints = zip(empty, *self.new_debtors, strict=True)
         return known_copy.after_merge(
             self.known.debtors,
             period=self.delivery.period,
             seen=self.known.seen,
             is_newest=self.is_newest,
-            staged=self.staged_known[0],
-            staged_prints=self.staged_known[1],
-            new_ids=np.concatenate([ids for ids, _refs, _prints in new]) if new else np.zeros(0, np.int64),
-            new_refs=pa.concat_arrays([refs for _ids, refs, _prints in new])
-            if new
-            else pa.array([], pa.string()),
-            new_prints=np.concatenate([prints for _ids, _refs, prints in new])
-            if new
-            else np.zeros(0, np.int64),
+            staged=self.staged_positions,
+            staged_prints=self.staged_prints,
+            new_ids=np.concatenate(ids),
+            new_refs=pa.concat_arrays(refs),
+            new_prints=np.concatenate(prints),
         )
 
     def _count_by_fields(self) -> Apart[tuple[int, int, int]] | None:
@@ -359,9 +356,10 @@ class DebtorLeaf(Staging):
         self.candidates.append(known.candidates(table, positions, identity_prints))
         if (~is_known).any():
             new = pa.array(~is_known)
-            self.new_debtors.append((ids[~is_known], refs.filter(new), identity_prints[~is_known]))
+            added = (ids[~is_known], refs.filter(new), identity_prints[~is_known])
+            self.new_debtors.append(added)
             matched.new_debtors = self._staged_body(
-                ids[~is_known], refs.filter(new), table.filter(new), identity_prints[~is_known], is_new=True
+                added[0], added[1], table.filter(new), added[2], is_new=True
             )
         matched.snapshots = snapshot_copy.snapshot_tuples(
             table, delivery_id=self.delivery.pk, rows=chunk.rows, debtor_ids=ids
@@ -433,8 +431,7 @@ class DebtorLeaf(Staging):
             identity_changed=changed,
         )
         self._send(body, list(STAGING_NAMES), into=self.debtor_staging)
-        self.known_staged = len(positions)
-        self.staged_known = (positions, identity_prints)
+        self.staged_positions, self.staged_prints = positions, identity_prints
 
     def _staged_body(
         self,
@@ -472,6 +469,7 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
     # Before the merge's writes: the copy of the debtors holds every write up to them only when
     # none came between the read at the start of the import and now (see known_copy).
     writes = known_copy.lock(delivery.municipality_id)
+    # (The copy was stored, in loaded(), exactly when the debtors read had a count.)
     copy_is_current = leaf.known is not None and writes is not None and writes == leaf.known.debtors.writes
     execute(
         f"""INSERT INTO {debtor} (id, municipality_id, debtor_ref, {", ".join(DEBTOR_FIELDS)},
@@ -487,7 +485,7 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
     first = f"first_period = LEAST({debtor}.first_period, %(p)s)"
     identity = ", ".join(f"{name} = s.{name}" for name in (*DEBTOR_FIELDS, "identity_fingerprint"))
     assign = f"{identity}, ended_period = NULL, {first}" if leaf.is_newest else first
-    if leaf.known_staged:
+    if len(leaf.staged_positions):
         execute(
             f"""UPDATE {debtor} SET {assign} FROM {leaf.debtor_staging} s
                 WHERE {debtor}.id = s.id AND NOT s.is_new""",
@@ -506,7 +504,7 @@ def merge_debtor_leaf(leaf: DebtorLeaf, delivery: Delivery) -> dict[str, int]:
     for apart in (leaf.prints_stored, leaf.index, leaf.copy_stored):  # meanwhile on second connections
         if apart is not None:
             apart.result()
-    if copy_is_current and leaf.copy_stored is not None:
+    if copy_is_current:
         known_copy.register(delivery=delivery)
     snapshot_partitions.replace_period(
         name=leaf.table, municipality_id=delivery.municipality_id, period=delivery.period
@@ -525,12 +523,16 @@ def _analyse_when_stale(*, municipality_id: int, debtors: int) -> None:
     count: a new municipality is missing from statistics that count other municipalities'
     millions. Autovacuum may be off or late, so this does not wait for it.
     """
-    table = Debtor._meta.db_table
+    if planned_debtors(municipality_id) < debtors / 2:  # within a factor two the plans are the same
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Debtor._meta.db_table}")
+
+
+def planned_debtors(municipality_id: int) -> float:
+    """How many debtors of the municipality the planner expects, by the table's statistics."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {table} WHERE municipality_id = %s", [municipality_id]
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {Debtor._meta.db_table} WHERE municipality_id = %s",
+            [municipality_id],
         )
-        plan = cursor.fetchone()[0]
-        expected = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
-        if expected < debtors / 2:  # within a factor two the plans are the same
-            cursor.execute(f"ANALYZE {table}")
+        return cursor.fetchone()[0][0]["Plan"]["Plan Rows"]

@@ -82,37 +82,29 @@ class Debtors:
     def take(self, positions: np.ndarray) -> Debtors:
         import pyarrow as pa
 
-        return Debtors(
-            ids=self.ids[positions],
-            identity_prints=self.identity_prints[positions],
-            refs=self.refs.take(pa.array(positions)),
-            first_days=self.first_days[positions],
-            is_ended=self.is_ended[positions],
-            has_identity_print=self.has_identity_print[positions],
-            writes=self.writes,
-        )
+        arrays = {name: getattr(self, name)[positions] for name in _ARRAYS}
+        return Debtors(refs=self.refs.take(pa.array(positions)), writes=self.writes, **arrays)
+
+    def tail(self, start: int) -> Debtors:
+        arrays = {name: getattr(self, name)[start:] for name in _ARRAYS}
+        return Debtors(refs=self.refs.slice(start), writes=self.writes, **arrays)
+
+    def joined(self, others: list[Debtors]) -> Debtors:
+        """These debtors with others after them."""
+        import pyarrow as pa
+
+        parts = [self, *others]
+        arrays = {name: np.concatenate([getattr(part, name) for part in parts]) for name in _ARRAYS}
+        return Debtors(refs=pa.concat_arrays([part.refs for part in parts]), writes=self.writes, **arrays)
 
     def changed(self, changes: list[Change]) -> Debtors:
         """These debtors with changes applied, in order (one copy of each array, however many)."""
-        import pyarrow as pa
-
-        def apply(name: str) -> np.ndarray:
-            result = np.concatenate(
-                [getattr(self, name)] + [getattr(c.records, name)[len(c.positions) :] for c in changes]
-            )
-            for change in changes:
-                result[change.positions] = getattr(change.records, name)[: len(change.positions)]
-            return result
-
-        return Debtors(
-            ids=apply("ids"),
-            identity_prints=apply("identity_prints"),
-            refs=pa.concat_arrays([self.refs] + [c.records.refs.slice(len(c.positions)) for c in changes]),
-            first_days=apply("first_days"),
-            is_ended=apply("is_ended"),
-            has_identity_print=apply("has_identity_print"),
-            writes=changes[-1].records.writes if changes else self.writes,
-        )
+        result = self.joined([change.records.tail(len(change.positions)) for change in changes])
+        for change in changes:
+            count = len(change.positions)
+            for name in _ARRAYS:
+                getattr(result, name)[change.positions] = getattr(change.records, name)[:count]
+        return result
 
     def encode(self) -> tuple[bytes, bytes]:
         lengths, text = _text_parts(self.refs)
@@ -121,6 +113,9 @@ class Debtors:
         fixed["first"] = self.first_days
         fixed["flags"] = np.where(self.is_ended, ENDED, 0) | np.where(self.has_identity_print, PRINTED, 0)
         return fixed.tobytes(), text
+
+
+_ARRAYS = ("ids", "identity_prints", "first_days", "is_ended", "has_identity_print")  # one per debtor
 
 
 @dataclass
@@ -203,8 +198,6 @@ def after_merge(
     `staged`: positions of the known debtors the merge updates, with the identity fingerprints of
     their rows; `seen`: the known debtors in the file (the others are ended when it is the newest).
     """
-    import pyarrow as pa
-
     ended = np.flatnonzero(~seen & ~before.is_ended) if is_newest else np.zeros(0, dtype=np.int64)
     positions = np.unique(np.concatenate([staged, ended]).astype(np.int64))
     records = before.take(positions)
@@ -212,23 +205,20 @@ def after_merge(
     at = np.searchsorted(positions, staged)
     records.first_days[at] = np.minimum(records.first_days[at], day)
     if is_newest:
-        records.identity_prints[at], records.has_identity_print[at], records.is_ended[at] = (
-            staged_prints,
-            True,
-            False,
-        )
+        records.identity_prints[at] = staged_prints
+        records.has_identity_print[at] = True
+        records.is_ended[at] = False
         records.is_ended[np.searchsorted(positions, ended)] = True
-    count = len(new_ids)
-    records = Debtors(
-        ids=np.concatenate([records.ids, new_ids]).astype(np.int64),
-        identity_prints=np.concatenate([records.identity_prints, new_prints]).astype(np.int64),
-        refs=pa.concat_arrays([records.refs.cast(pa.string()), new_refs.cast(pa.string())]),
-        first_days=np.concatenate([records.first_days, np.full(count, day, dtype=np.int32)]),
-        is_ended=np.concatenate([records.is_ended, np.zeros(count, dtype=bool)]),
-        has_identity_print=np.concatenate([records.has_identity_print, np.ones(count, dtype=bool)]),
+    new = Debtors(
+        ids=new_ids,
+        identity_prints=new_prints,
+        refs=new_refs,
+        first_days=np.full(len(new_ids), day, dtype=np.int32),
+        is_ended=np.zeros(len(new_ids), dtype=bool),
+        has_identity_print=np.ones(len(new_ids), dtype=bool),
         writes=None,
     )
-    return Change(positions=positions, records=records)
+    return Change(positions=positions, records=records.joined([new]))
 
 
 MAX_CHAIN = 12  # changes after a base; then a new base (a year of monthly files)
