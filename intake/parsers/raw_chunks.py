@@ -93,7 +93,7 @@ def _csv_chunks(
             return "error"
         pending.append(
             RowError(
-                row=row.number or 0,  # pyarrow counts file lines, the header included
+                row=row.number,  # pyarrow counts file lines, the header included
                 column="",
                 value=(row.text or "")[:200],
                 message=Message.FIELD_COUNT.format(actual=row.actual_columns, expected=row.expected_columns),

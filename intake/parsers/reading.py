@@ -26,14 +26,7 @@ from .layouts import (
     StructuralError,
     map_headers,
 )
-from .raw_chunks import (
-    RawChunk,
-    _csv_chunks,
-    _xlsx_chunks,
-    file_headers,
-    is_xlsx,
-    sniff_csv,
-)
+from .raw_chunks import RawChunk, _csv_chunks, _xlsx_chunks, file_headers, is_xlsx, sniff_csv
 from .validation import Chunk, validate_chunk
 
 

@@ -303,19 +303,21 @@ def test_rows_with_a_wrong_field_count_keep_their_numbers_in_any_block(tmp_path,
 
 
 def test_with_threads_the_rows_and_their_numbers_are_the_same(tmp_path):
-    lines = [
-        HEADER_EN,
-        ROW_EN,
-        ROW_EN.replace("D1", "D2").replace("111222333", "1"),
-        ROW_EN.replace("D1", "D3"),
+    # Several blocks, so Arrow's threads parse ahead; a bad BSN now and then, and a blank line.
+    rows = [
+        ROW_EN.replace("D1,111222333", f"D{n},{'1' if n % 400 == 0 else '111222333'}") for n in range(3000)
     ]
-    path = write(tmp_path, "\n".join(lines))
+    rows.insert(1500, "")
+    path = write(tmp_path, "\n".join([HEADER_EN, *rows]))
 
     def read(threads: bool) -> list:
-        chunks = list(parsers.read_delivery(path, kind="debtors", period=JUNE, threads=threads))
+        chunks = parsers.read_delivery(path, kind="debtors", period=JUNE, chunk_rows=500, threads=threads)
         return [(chunk.table.to_pylist(), chunk.rows.tolist(), chunk.errors) for chunk in chunks]
 
-    assert read(threads=True) == read(threads=False)
+    with_threads = read(threads=True)
+    assert len(with_threads) > 2
+    assert sum(len(errors) for _table, _rows, errors in with_threads) == 8
+    assert with_threads == read(threads=False)
 
 
 def test_with_threads_a_wrong_field_count_asks_for_a_read_without_them(tmp_path):
