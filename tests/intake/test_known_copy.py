@@ -69,7 +69,7 @@ def test_each_import_leaves_a_copy_equal_to_the_debtors_it_leaves(municipality):
     assert list(copies.values_list("delivery", flat=True)) == [deliveries[-1].pk]  # older ones go
 
 
-def test_the_next_import_reads_the_copy_and_counts_as_from_the_table(municipality):
+def test_an_import_that_finds_a_current_copy_counts_and_leaves_one_as_from_the_table(municipality):
     deliver(municipality, "debtors", [HEADER, ANNA, BERT], period=MAY)
     deliver(municipality, "debtors", [HEADER, ANNA, BERT, CEES], period=JUNE)
     assert known_copy.read(connection, municipality.pk) is not None
