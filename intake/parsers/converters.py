@@ -182,19 +182,27 @@ def convert_bsn(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
 
 
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
-def _parse_iso_dates(iso: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Parse YYYY-MM-DD strictly (2025-02-30 is wrong, not 2 March); return (date32, invalid)."""
+def _parse_iso_dates(iso: pa.Array, *, with_day: bool = True) -> tuple[pa.Array, np.ndarray]:
+    """Parse YYYY-MM-DD strictly (2025-02-30 is wrong, not 2 March); return (date32, invalid).
+
+    Without the day: YYYY-MM, the first of the month.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    shaped = _mask(pc.match_substring_regex(iso, r"^\d{4}-\d{2}-\d{2}$"))
-    text = pc.if_else(pa.array(shaped), iso, "1970-01-01")
-    year, month, day = (
-        pc.cast(pc.utf8_slice_codeunits(text, start, stop), pa.int32()).to_numpy().astype(np.int64)
-        for start, stop in ((0, 4), (5, 7), (8, 10))
-    )
+    if _is_plain_string(iso):
+        shaped, year, month, day = _iso_numbers(iso, with_day=with_day)
+    else:
+        text = iso if with_day else pc.binary_join_element_wise(iso, "01", "-")
+        shaped = _mask(pc.match_substring_regex(text, _ISO_DATE))
+        text = pc.if_else(pa.array(shaped), text, "1970-01-01")
+        year, month, day = (
+            pc.cast(pc.utf8_slice_codeunits(text, start, stop), pa.int32()).to_numpy().astype(np.int64)
+            for start, stop in ((0, 4), (5, 7), (8, 10))
+        )
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     month_ok = (month >= 1) & (month <= 12)
     last_day = _DAYS_IN_MONTH[np.where(month_ok, month, 1)] + ((month == 2) & leap)
@@ -204,28 +212,64 @@ def _parse_iso_dates(iso: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return pa.array(days.astype(np.int32), mask=~ok).cast(pa.date32()), ~ok
 
 
+def _iso_numbers(iso: pa.Array, *, with_day: bool) -> tuple[np.ndarray, ...]:
+    """(shaped, year, month, day) of a plain string array, read from its bytes with numpy.
+
+    The same test as the regex on each string, without a regex and three slices (half the cost);
+    a string that is not shaped gets 1970-01-01.
+    """
+    width, dashes = (10, (4, 7)) if with_day else (7, (4,))
+    count = len(iso)
+    sized = string_lengths(iso) == width
+    offsets = np.frombuffer(iso.buffers()[1], dtype=np.int32)[iso.offset : iso.offset + count]
+    data = np.frombuffer(iso.buffers()[2], dtype=np.uint8) if sized.any() else np.zeros(0, np.uint8)
+    if count and sized.all():  # the usual case: the strings back to back, a view of their bytes
+        matrix = data[offsets[0] : offsets[0] + count * width].reshape(count, width)
+    else:
+        matrix = np.zeros((count, width), dtype=np.uint8)
+        matrix[sized] = data[offsets[sized, None] + np.arange(width, dtype=np.int32)]
+    digits = matrix - np.uint8(ord("0"))  # wraps: anything but 0-9 is 10 or more
+    shaped = sized.copy()
+    for place in range(width):
+        shaped &= matrix[:, place] == ord("-") if place in dashes else digits[:, place] < 10
+
+    def number(*places: int, otherwise: int) -> np.ndarray:
+        value = np.zeros(count, dtype=np.int64)
+        for place in places:
+            value = value * 10 + digits[:, place]
+        return np.where(shaped, value, otherwise)
+
+    day = number(8, 9, otherwise=1) if with_day else np.ones(count, dtype=np.int64)
+    return shaped, number(0, 1, 2, 3, otherwise=1970), number(5, 6, otherwise=1), day
+
+
 def convert_date(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
     import pyarrow.compute as pc
 
-    iso = values
-    if not _all(pc.match_substring_regex(values, r"^(\d{4}-\d{2}-\d{2})?$")):
+    filled = _filled(values)
+    dates, invalid = _parse_iso_dates(values)
+    if (invalid & filled).any():
+        # Not every value is in ISO form: day-month-year and one-digit parts are rewritten to it
+        # (a value in ISO form is left as it is by these patterns).
         iso = pc.replace_substring_regex(values, r"^(\d{1,2})-(\d{1,2})-(\d{4})$", r"\3-\2-\1")
         iso = pc.replace_substring_regex(iso, r"^(\d{4})-(\d)-", r"\1-0\2-")
         iso = pc.replace_substring_regex(iso, r"-(\d)$", r"-0\1")
-    dates, invalid = _parse_iso_dates(iso)
-    return dates, [(invalid & _filled(values), Message.DATE)]
+        dates, invalid = _parse_iso_dates(iso)
+    return dates, [(invalid & filled, Message.DATE)]
 
 
 def convert_period(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
     import pyarrow.compute as pc
 
-    month = values
-    if not _all(pc.match_substring_regex(values, r"^(\d{4}-\d{2})?$")):
-        # A spreadsheet turns 2026-01 into a date; the first of the month is accepted too.
+    filled = _filled(values)
+    dates, invalid = _parse_iso_dates(values, with_day=False)
+    if (invalid & filled).any():
+        # A spreadsheet turns 2026-01 into a date; the first of the month is accepted too (a value
+        # in the form YYYY-MM is left as it is by these patterns).
         month = pc.replace_substring_regex(values, r"^(\d{4}-\d{1,2})-0?1$", r"\1")
         month = pc.replace_substring_regex(month, r"^(\d{4})-(\d)$", r"\1-0\2")
-    dates, invalid = _parse_iso_dates(pc.binary_join_element_wise(month, "01", "-"))
-    return dates, [(invalid & _filled(values), Message.PERIOD)]
+        dates, invalid = _parse_iso_dates(month, with_day=False)
+    return dates, [(invalid & filled, Message.PERIOD)]
 
 
 _PLAIN_AMOUNT = r"^-?\d{1,13}(\.\d{1,2})?$"

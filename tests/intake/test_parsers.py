@@ -4,7 +4,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from stdnum.nl import bsn as stdnum_bsn
@@ -479,6 +479,53 @@ def test_vectorised_eleven_proof_agrees_with_stdnum(number):
     assert bool(parsers.bsn_is_valid(pa.array([number]))[0]) == (
         stdnum_bsn.is_valid(number) and int(number) > 0
     )
+
+
+def _iso_date(text: str, *, with_day: bool) -> date | None:
+    """The strict reading of a date (or a month), written out plainly: the parsers' oracle."""
+    import re
+
+    shape = r"[0-9]{4}-[0-9]{2}-[0-9]{2}" if with_day else r"[0-9]{4}-[0-9]{2}"
+    if not re.fullmatch(shape, text):
+        return None
+    year, month, day = (int(part) for part in (text if with_day else f"{text}-01").split("-"))
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    return found if 1850 <= year <= 2200 else None
+
+
+_DATE_LIKE = st.one_of(
+    st.dates(min_value=date(1800, 1, 1), max_value=date(2300, 12, 31)).map(str),
+    st.builds(
+        lambda year, month, day: f"{year:04d}-{month:02d}-{day:02d}",
+        st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99),
+    ),
+    st.builds(  # a valid date with one character swapped for another
+        lambda day, place, other: str(day)[:place] + other + str(day)[place + 1 :],
+        st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
+        st.integers(0, 9), st.one_of(st.sampled_from("/:-0 "), st.characters(max_codepoint=0x700)),
+    ),
+    st.text(alphabet="0123456789-/: x\u0663", max_size=11),
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_DATE_LIKE, min_size=1, max_size=20), st.booleans())
+@example(["19:5-01-05", "2024-02-29", "2023-02-29", "1849-12-31", "2200-12-31", "2026-1-05", ""], True)
+@example(["2026-00", "2026-12", "2026-13", "20/6-01", "2026-1", "2026-01-01", "1850-01"], False)
+def test_dates_and_months_are_read_as_the_strict_reading_says(texts, with_day):
+    import pyarrow as pa
+
+    if not with_day:
+        texts = [text[:7] for text in texts]
+    expected = [_iso_date(text, with_day=with_day) for text in texts]
+    # Plain strings are read from their bytes; an array with a null goes through Arrow's kernels.
+    for values in (pa.array(texts), pa.array([*texts, None])):
+        dates, invalid = parsers.converters._parse_iso_dates(values, with_day=with_day)
+        assert dates.to_pylist()[: len(texts)] == expected
+        assert invalid.tolist()[: len(texts)] == [found is None for found in expected]
 
 
 @pytest.mark.parametrize(
