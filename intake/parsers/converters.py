@@ -243,33 +243,38 @@ def _iso_numbers(iso: pa.Array, *, with_day: bool) -> tuple[np.ndarray, ...]:
     return shaped, number(0, 1, 2, 3, otherwise=1970), number(5, 6, otherwise=1), day
 
 
-def convert_date(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
-    import pyarrow.compute as pc
+# Other spellings rewritten to ISO form before a second parse (a value in ISO form is left as it
+# is by these patterns): day-month-year and one-digit parts; a month a spreadsheet turned into
+# its first day.
+_DATE_REWRITES = (
+    (r"^(\d{1,2})-(\d{1,2})-(\d{4})$", r"\3-\2-\1"),
+    (r"^(\d{4})-(\d)-", r"\1-0\2-"),
+    (r"-(\d)$", r"-0\1"),
+)
+_PERIOD_REWRITES = ((r"^(\d{4}-\d{1,2})-0?1$", r"\1"), (r"^(\d{4})-(\d)$", r"\1-0\2"))
 
-    filled = _filled(values)
-    dates, invalid = _parse_iso_dates(values)
-    if (invalid & filled).any():
-        # Not every value is in ISO form: day-month-year and one-digit parts are rewritten to it
-        # (a value in ISO form is left as it is by these patterns).
-        iso = pc.replace_substring_regex(values, r"^(\d{1,2})-(\d{1,2})-(\d{4})$", r"\3-\2-\1")
-        iso = pc.replace_substring_regex(iso, r"^(\d{4})-(\d)-", r"\1-0\2-")
-        iso = pc.replace_substring_regex(iso, r"-(\d)$", r"-0\1")
-        dates, invalid = _parse_iso_dates(iso)
-    return dates, [(invalid & filled, Message.DATE)]
+
+def convert_date(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
+    return _convert_iso(values, rewrites=_DATE_REWRITES, message=Message.DATE, with_day=True)
 
 
 def convert_period(values: pa.Array, column: Column) -> tuple[pa.Array, Problems]:
+    return _convert_iso(values, rewrites=_PERIOD_REWRITES, message=Message.PERIOD, with_day=False)
+
+
+def _convert_iso(
+    values: pa.Array, *, rewrites: tuple[tuple[str, str], ...], message: str, with_day: bool
+) -> tuple[pa.Array, Problems]:
+    """Parse ISO form; only when a filled value fails, rewrite every value and parse again."""
     import pyarrow.compute as pc
 
     filled = _filled(values)
-    dates, invalid = _parse_iso_dates(values, with_day=False)
+    dates, invalid = _parse_iso_dates(values, with_day=with_day)
     if (invalid & filled).any():
-        # A spreadsheet turns 2026-01 into a date; the first of the month is accepted too (a value
-        # in the form YYYY-MM is left as it is by these patterns).
-        month = pc.replace_substring_regex(values, r"^(\d{4}-\d{1,2})-0?1$", r"\1")
-        month = pc.replace_substring_regex(month, r"^(\d{4})-(\d)$", r"\1-0\2")
-        dates, invalid = _parse_iso_dates(month, with_day=False)
-    return dates, [(invalid & filled, Message.PERIOD)]
+        for pattern, replacement in rewrites:
+            values = pc.replace_substring_regex(values, pattern, replacement)
+        dates, invalid = _parse_iso_dates(values, with_day=with_day)
+    return dates, [(invalid & filled, message)]
 
 
 _PLAIN_AMOUNT = r"^-?\d{1,13}(\.\d{1,2})?$"

@@ -1,5 +1,6 @@
 """Every file variant of domain.md section 3 and every kind of bad row, with the exact Dutch message."""
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -483,8 +484,6 @@ def test_vectorised_eleven_proof_agrees_with_stdnum(number):
 
 def _iso_date(text: str, *, with_day: bool) -> date | None:
     """The strict reading of a date (or a month), written out plainly: the parsers' oracle."""
-    import re
-
     shape = r"[0-9]{4}-[0-9]{2}-[0-9]{2}" if with_day else r"[0-9]{4}-[0-9]{2}"
     if not re.fullmatch(shape, text):
         return None
