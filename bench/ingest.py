@@ -13,7 +13,7 @@ memory is its own. Debtor files are consecutive months of one population (the fi
 untimed), so each diff has new, changed, ended and unchanged debtors. Each timed step, import or
 baseline, starts after a CHECKPOINT, so no step pays for the WAL of the one before.
 
-On a shared two-core machine one timing of the same step varies by a fifth either way. So each
+On a shared two-core machine one timing of the same step varies by a fifth or more. So each
 ratio is the median of three pairs, each import followed by its baseline (all pairs are printed
 above it): three consecutive debtor months, and the income file three times, each time into a
 municipality of its own (a second import of the same file would be a duplicate, or replace rows).
