@@ -19,7 +19,8 @@ above it): three consecutive debtor months, and the income file three times, eac
 municipality of its own (a second import of the same file would be a duplicate, or replace rows).
 Much of the swing is memory: on a virtual machine that hands freed memory back to its host, memory
 touched for the first time in a while costs about 3 ms per MB (100 MB: 0.30 s, then 0.02 s when
-touched again), and an import touches some 600 MB, as does PostgreSQL writing a new table.
+touched again). An import grows by some 600 MB (its peak less its size at the start), and
+PostgreSQL writes a new table and its WAL into pages of the page cache it may not have touched lately.
 """
 
 import argparse
